@@ -1,0 +1,209 @@
+"""The endpoint layer: each API operation is declared once, as a typed method signature.
+
+::
+
+    class Agents(Resource):
+        @endpoint("POST", "/agents")
+        async def create(self, *, name: str, model: str, ...) -> Agent:
+            \"\"\"Create an agent.\"\"\"
+
+The decorator supplies the body: positional parameters fill the path, the rest become the
+query (GET, DELETE) or the JSON body (POST), ``idempotency_key`` becomes the header, and the
+answer is decoded into the return type by the one converter. A plain ``def`` returning
+:class:`AsyncPager` declares a list. Users see ordinary, fully typed methods.
+
+Rules for arguments, so that a declaration needs nothing else:
+
+- ``None`` or ``NOT_GIVEN`` left at its default is not sent; an explicit ``None`` over a
+  ``NOT_GIVEN`` default is sent as JSON ``null`` (that clears a field in an update).
+- Query names: ``created_at_gte`` is sent as ``created_at[gte]``; a list is sent as repeated
+  ``name[]`` (``statuses[]=idle&statuses[]=running``); booleans as ``true``/``false``.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+import typing
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ._client import path_segment
+from ._config import NOT_GIVEN
+from ._convert import converter
+from ._pagination import AsyncPager, Page
+
+if TYPE_CHECKING:
+    from ._client import AsyncQoder
+
+__all__ = ["Resource", "endpoint"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_RANGE_SUFFIX = re.compile(r"_(gte|lte|gt|lt)$")
+_HEADER_ARGS = {"idempotency_key"}
+
+
+class Resource:
+    """A namespace of endpoints (``client.agents``) bound to a client."""
+
+    def __init__(self, client: AsyncQoder) -> None:
+        self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {self._client!r}>"
+
+
+def _query_name(name: str) -> str:
+    return _RANGE_SUFFIX.sub(r"[\1]", name)
+
+
+def _query_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class _Operation:
+    """What one declaration means, worked out once from its signature and annotations."""
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        method: str,
+        path: str,
+        unwrap: str | None,
+        cursor: str,
+        then: Callable[[Any, Any], Any] | None,
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.unwrap = unwrap
+        self.cursor = cursor
+        self.then = then
+        self.signature = inspect.signature(fn)
+        params = list(self.signature.parameters.values())[1:]  # drop self
+        self.path_params = [p.name for p in params if p.kind is p.POSITIONAL_ONLY]
+        self.defaults = {p.name: p.default for p in params}
+        self._fn = fn
+        self._returns: Any = None
+
+    @property
+    def returns(self) -> Any:
+        # Annotations are strings until the modules they name are all imported.
+        if self._returns is None:
+            self._returns = typing.get_type_hints(self._fn)["return"]
+        return self._returns
+
+    def split(self, bound: Mapping[str, Any]) -> tuple[str, dict[str, Any], dict[str, str]]:
+        """The path, the arguments to send, and the headers of one call."""
+        path = self.path.format(
+            **{name: path_segment(bound[name], name) for name in self.path_params}
+        )
+        sent: dict[str, Any] = {}
+        headers: dict[str, str] = {}
+        for name, value in bound.items():
+            if name in self.path_params or value is NOT_GIVEN:
+                continue
+            if value is None and self.defaults.get(name) is None:
+                continue
+            if name in _HEADER_ARGS:
+                headers["Idempotency-Key"] = value
+                continue
+            sent[name] = value
+        return path, sent, headers
+
+    def query(self, sent: Mapping[str, Any]) -> list[tuple[str, str]]:
+        pairs: list[tuple[str, str]] = []
+        for name, value in sent.items():
+            if isinstance(value, (list, tuple)):
+                pairs.extend((f"{name}[]", _query_value(v)) for v in value)
+            else:
+                pairs.append((_query_name(name), _query_value(value)))
+        return pairs
+
+    def decode(self, client: AsyncQoder, body: Any) -> Any:
+        returns = self.returns
+        if returns is type(None):
+            return None
+        if self.unwrap is not None and isinstance(body, dict) and self.unwrap in body:
+            body = body[self.unwrap]
+        if typing.get_origin(returns) is list and isinstance(body, dict):
+            body = [body]  # one object where the docs promise a list (the Py SDK's shape)
+        model = returns if self.then is None else typing.get_type_hints(self.then)["info"]
+        result = converter.structure(body, model)
+        return result if self.then is None else self.then(client, result)
+
+
+def endpoint(
+    method: str,
+    path: str,
+    *,
+    unwrap: str | None = None,
+    cursor: str = "page",
+    then: Callable[[Any, Any], Any] | None = None,
+) -> Callable[[F], F]:
+    """Declare an API operation on a :class:`Resource` method (see the module docstring).
+
+    Args:
+        method: ``GET``, ``POST`` or ``DELETE``.
+        path: relative to the base URL, with ``{name}`` for each positional-only parameter.
+        unwrap: take this key of the answer (``"data"``, ``"resources"``) when present.
+        cursor: for lists, ``"page"`` (``next_page``) or ``"id"`` (``after_id``).
+        then: ``then(client, info)`` turns the decoded answer into the returned object; the
+            type of its ``info`` parameter is what the answer is decoded as.
+    """
+
+    def decorate(fn: F) -> F:
+        op = _Operation(fn, method, path, unwrap, cursor, then)
+
+        async def call(self: Resource, bound: dict[str, Any]) -> Any:
+            path, sent, headers = op.split(bound)
+            if method == "POST":
+                response = await self._client.request(
+                    method, path, json=converter.unstructure(sent), headers=headers
+                )
+            else:
+                response = await self._client.request(method, path, params=op.query(sent))
+            body = response.json() if response.content else None
+            return op.decode(self._client, body)
+
+        if inspect.iscoroutinefunction(fn):
+
+            @functools.wraps(fn)
+            async def invoke(self: Resource, *args: Any, **kwargs: Any) -> Any:
+                bound = op.signature.bind(self, *args, **kwargs).arguments
+                bound.pop("self")
+                return await call(self, bound)
+
+            return typing.cast(F, invoke)
+
+        @functools.wraps(fn)
+        def list_pages(self: Resource, *args: Any, **kwargs: Any) -> AsyncPager[Any]:
+            bound = op.signature.bind(self, *args, **kwargs).arguments
+            bound.pop("self")
+            (item_type,) = typing.get_args(op.returns)
+            path, sent, _ = op.split(bound)
+            query = op.query(sent)
+
+            async def fetch(cursor: Mapping[str, Any]) -> Page[Any]:
+                response = await self._client.request(
+                    method, path, params=query + [(k, str(v)) for k, v in cursor.items()]
+                )
+                body = response.json()
+                return Page(
+                    data=converter.structure(body.get("data") or [], list[item_type]),  # type: ignore[valid-type]  # item_type is a runtime type
+                    has_more=bool(body.get("has_more")),
+                    first_id=body.get("first_id"),
+                    last_id=body.get("last_id"),
+                    next_page=body.get("next_page"),
+                    cursor=cursor_style,
+                )
+
+            return AsyncPager(fetch)
+
+        cursor_style = cursor
+        return typing.cast(F, list_pages)
+
+    return decorate

@@ -1,0 +1,224 @@
+"""EventStream: a resumable, typed event stream over one SSE endpoint.
+
+One connection at a time; when it drops, stalls past the idle timeout, or ends, the next one
+resumes with ``Last-Event-ID``. Events are read straight off the socket as the consumer asks
+for them: nothing queues in between, so a slow consumer slows the socket, not memory.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Final
+
+import anyio
+import httpx
+from httpx_sse import ServerSentEvent
+
+from ._config import retry_after, should_retry
+from ._convert import structure_event
+from ._errors import APIStatusError, StreamError
+from ._events import TERMINAL_EVENT_TYPES, Event, MalformedEvent
+from ._sse import FrameDecoder
+
+if TYPE_CHECKING:
+    from ._client import AsyncQoder
+
+__all__ = ["EventStream"]
+
+logger = logging.getLogger("qoder_async")
+
+_PREVIEW_TYPES: Final = frozenset({"event_start", "event_delta"})
+_RECENT_IDS: Final = 4096  # ids remembered to drop a replayed event; bounded memory
+_HEALTHY_AFTER: Final = 5.0  # a connection open this long counts as healthy even if quiet
+_CONNECTED: Final = object()
+
+Probe = Callable[[], Awaitable[bool]]
+"""Asked after a connection ended cleanly with no event: is the stream over for good?"""
+
+
+def decode_frame(sse: ServerSentEvent) -> Event:
+    """Turn one SSE frame into a typed event; never raises.
+
+    The JSON's own ``id`` and ``type`` win; the frame's ``id:`` and ``event:`` lines fill them
+    in when missing. A frame that is not a JSON object, or whose fields have the wrong
+    shape, becomes a :class:`MalformedEvent` carrying its text.
+    """
+    try:
+        data = json.loads(sse.data)
+        if not isinstance(data, dict):
+            raise TypeError(f"event data is a JSON {type(data).__name__}, not an object")
+        if "id" not in data and sse.id:
+            data["id"] = sse.id
+        if "type" not in data and sse.event != "message":
+            data["type"] = sse.event
+        return structure_event(data)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        return MalformedEvent(
+            id=sse.id,
+            type=sse.event,
+            data=sse.data,
+            error=f"{type(exc).__name__}: {exc}",
+        )
+
+
+class EventStream:
+    """An endless async iterator of typed events that resumes across reconnects.
+
+    ``async for event in stream`` yields each event once, in order. Use ``async with`` (or
+    :meth:`aclose`) to close the connection deterministically; breaking out of the loop or
+    cancelling the task closes it too. :attr:`last_event_id` is where a new stream would
+    resume. Iteration ends after ``session.status_terminated`` / ``session.deleted``, or when
+    the session is gone (404) or archived (409) on reconnect.
+
+    Raises:
+        APIStatusError: the first connection was refused (e.g. 404), or a later one with a
+            status that is not retried.
+        StreamError: too many consecutive connections failed (``__cause__`` says why).
+    """
+
+    def __init__(
+        self,
+        client: AsyncQoder,
+        path: str,
+        *,
+        last_event_id: str | None = None,
+        deltas: Sequence[str] = (),
+        idle_timeout: float | None = None,
+        probe: Probe | None = None,
+    ) -> None:
+        self._client = client
+        self._path = path
+        self._params = [("event_deltas[]", kind) for kind in deltas]
+        self._idle_timeout = idle_timeout
+        self._probe = probe
+        self._last_event_id = last_event_id
+        self._recent: dict[str, None] = {}
+        self._gen = self._run()
+        self.reconnects = 0
+        """How many times the stream reconnected."""
+
+    @property
+    def last_event_id(self) -> str | None:
+        """The id of the last complete event yielded (the resume cursor)."""
+        return self._last_event_id
+
+    async def open(self) -> EventStream:
+        """Connect now (the server has answered when this returns); iteration continues
+        from this connection. Used to subscribe before sending, so nothing is missed."""
+        item = await self._gen.__anext__()
+        if item is not _CONNECTED:  # pragma: no cover - the generator announces first
+            raise RuntimeError("stream announced an event before connecting")
+        return self
+
+    def __aiter__(self) -> EventStream:
+        return self
+
+    async def __anext__(self) -> Event:
+        while True:
+            item = await self._gen.__anext__()
+            if item is not _CONNECTED:
+                return item  # type: ignore[return-value]  # anything else is an Event
+
+    async def aclose(self) -> None:
+        """Close the connection; iteration ends."""
+        await self._gen.aclose()
+
+    async def __aenter__(self) -> EventStream:
+        return await self.open()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def _remember(self, event_id: str) -> bool:
+        """Record a delivered id; False if it was delivered before."""
+        recent = self._recent
+        if event_id in recent:
+            return False
+        recent[event_id] = None
+        if len(recent) > _RECENT_IDS:
+            del recent[next(iter(recent))]
+        return True
+
+    async def _run(self) -> AsyncGenerator[object, None]:
+        policy = self._client.retry_policy
+        failures = 0
+        announced = False
+        connected_once = False
+        while True:
+            healthy = False
+            server_retry: int | None = None
+            error: BaseException | None = None
+            wait_hint: float | None = None
+            headers = {"Last-Event-ID": self._last_event_id} if self._last_event_id else None
+            opened_at = time.monotonic()
+            try:
+                async with self._client.stream_response(
+                    self._path,
+                    params=self._params,
+                    headers=headers,
+                    idle_timeout=self._idle_timeout,
+                ) as response:
+                    connected_once = True
+                    if not announced:
+                        announced = True
+                        yield _CONNECTED
+                    decoder = FrameDecoder()
+                    try:
+                        async for chunk in response.aiter_bytes():
+                            for sse in decoder.feed(chunk):
+                                event = decode_frame(sse)
+                                if event.type not in _PREVIEW_TYPES and event.id:
+                                    if not self._remember(event.id):
+                                        continue
+                                    self._last_event_id = event.id
+                                healthy = True
+                                yield event
+                                if event.type in TERMINAL_EVENT_TYPES:
+                                    return
+                    finally:
+                        server_retry = decoder.retry
+            except APIStatusError as exc:
+                if connected_once and exc.status_code in (404, 409):
+                    logger.info("stream %s ended: %s", self._path, exc)
+                    return
+                if not should_retry(
+                    safe=True, status=exc.status_code, headers=exc.response.headers
+                ):
+                    raise
+                error = exc
+                wait_hint = retry_after(exc.response.headers)
+            except httpx.TransportError as exc:
+                error = exc
+            if healthy or time.monotonic() - opened_at >= _HEALTHY_AFTER:
+                failures = 0
+            else:
+                failures += 1
+                if failures >= policy.stream_max_failures:
+                    raise StreamError(
+                        f"stream {self._path} failed {failures} times in a row"
+                        + (f": {type(error).__name__}: {error}" if error else ""),
+                        last_event_id=self._last_event_id,
+                        attempts=failures,
+                    ) from error
+            if error is None and not healthy and self._probe is not None and await self._probe():
+                return
+            delay = policy.stream_delay(failures, server_retry)
+            if wait_hint is not None:
+                delay = min(max(delay, wait_hint), policy.max_retry_after)
+            logger.info(
+                "stream %s reconnecting in %.2fs after %s",
+                self._path,
+                delay,
+                f"{type(error).__name__}: {error}" if error else "the server closed it",
+            )
+            await anyio.sleep(delay)
+            self.reconnects += 1

@@ -1,0 +1,18 @@
+"""The resource namespaces of :class:`AsyncQoder`: ``client.agents``, ``client.sessions``, ..."""
+
+from ._agents import Agents, AgentVersions
+from ._environments import Environments
+from ._files import Files
+from ._models import Models
+from ._sessions import SessionEvents, SessionResources, Sessions
+
+__all__ = [
+    "AgentVersions",
+    "Agents",
+    "Environments",
+    "Files",
+    "Models",
+    "SessionEvents",
+    "SessionResources",
+    "Sessions",
+]
