@@ -26,11 +26,12 @@ class FrameDecoder:
     event must never borrow the id of the one before it.
     """
 
-    __slots__ = ("_buffer", "_decoder", "_skip_lf", "_started")
+    __slots__ = ("_buffer", "_decoder", "_retry", "_skip_lf", "_started")
 
     def __init__(self) -> None:
         self._buffer = b""
         self._decoder = SSEDecoder()
+        self._retry: int | None = None
         self._skip_lf = False
         self._started = False
 
@@ -42,7 +43,7 @@ class FrameDecoder:
     @property
     def retry(self) -> int | None:
         """The last ``retry:`` value the server sent, in milliseconds."""
-        return self._decoder._retry
+        return self._retry
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Add a chunk of the body; return the events it completes."""
@@ -86,6 +87,8 @@ class FrameDecoder:
                 if line:
                     decode(line)
             sse = decode("")
+            if sse is not None and sse.retry is not None:
+                self._retry = sse.retry
             # A frame with no data (a heartbeat comment) is no event.
             if sse is not None and sse.data:
                 events.append(sse)

@@ -1,0 +1,45 @@
+"""Shared fixtures: the emulator on loopback, a client for it, and both event loops."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+import qoder_async as qa
+from qoder_async.testing import Emulator
+
+TOKEN = "qoder-test-token-5ecret"
+
+
+@pytest.fixture(params=["asyncio", "trio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    """Every async test runs on asyncio and on trio."""
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Emulator]:
+    """One emulator for the whole run; tests make their own agents and sessions."""
+    with Emulator(pace=0.0) as emu:
+        yield emu
+
+
+@pytest.fixture
+async def client(emulator: Emulator) -> AsyncIterator[qa.AsyncQoder]:
+    """A client of the emulator whose retries wait for nothing."""
+    async with qa.AsyncQoder(
+        TOKEN,
+        emulator.base_url,
+        retry_policy=qa.RetryPolicy.instant(),
+        stream_idle_timeout=5.0,
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+async def session(client: qa.AsyncQoder) -> qa.AsyncSession:
+    """A fresh, idle session of a fresh agent."""
+    agent = await client.agents.create(name="tester", model="ultimate")
+    env = await client.environments.create(name="test-env")
+    return await client.sessions.create(agent=agent.id, environment_id=env.id)

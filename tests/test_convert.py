@@ -1,0 +1,140 @@
+"""The converter: typed events from JSON, nothing lost, request bodies from attrs classes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import qoder_async as qa
+from qoder_async._convert import structure, structure_event, unstructure
+from qoder_async._events import BUFFERED_EVENT_CLASSES
+from qoder_async._stream import decode_frame
+from httpx_sse import ServerSentEvent
+
+SAMPLE = (Path(__file__).parents[1] / ".." / "shared" / "api" / "sample-stream.txt").resolve()
+
+
+def sample_events() -> list[dict[str, object]]:
+    lines = SAMPLE.read_text().splitlines()
+    return [json.loads(line[6:]) for line in lines if line.startswith("data: ")]
+
+
+def test_sample_stream_decodes_to_known_types_only() -> None:
+    events = [structure_event(data) for data in sample_events()]
+    assert not [e for e in events if isinstance(e, (qa.UnknownEvent, qa.MalformedEvent))]
+    assert isinstance(events[-1], qa.SessionStatusIdle)
+    assert events[-1].stop_reason == qa.StopReason(type="end_turn")
+
+
+def test_every_event_has_id_type_and_processed_at() -> None:
+    for data in sample_events():
+        event = structure_event(data)
+        assert (event.id, event.type, event.processed_at) == (
+            data["id"],
+            data["type"],
+            data["processed_at"],
+        )
+
+
+def test_agent_message_text_joins_text_blocks() -> None:
+    event = structure_event(
+        {
+            "id": "evt_1",
+            "type": "agent.message",
+            "content": [{"type": "text", "text": "a"}, {"type": "redacted"}, {"type": "text", "text": "b"}],
+        }
+    )
+    assert isinstance(event, qa.AgentMessage)
+    assert event.text == "a\nb"
+
+
+def test_unknown_type_becomes_unknown_event_with_everything_kept() -> None:
+    data = {"id": "evt_9", "type": "agent.brand_new", "processed_at": "t", "x": {"y": 1}}
+    event = structure_event(data)
+    assert isinstance(event, qa.UnknownEvent)
+    assert (event.type, event.id, event.raw) == ("agent.brand_new", "evt_9", data)
+
+
+def test_unknown_fields_on_known_types_are_kept_in_raw() -> None:
+    data = {"id": "evt_1", "type": "agent.thinking", "processed_at": "t", "new_field": [1, 2]}
+    event = structure_event(data)
+    assert isinstance(event, qa.AgentThinking)
+    assert event.raw["new_field"] == [1, 2]
+
+
+def test_unknown_content_block_is_kept() -> None:
+    block = {"type": "hologram", "depth": 3}
+    event = structure_event({"id": "e", "type": "agent.message", "content": [block]})
+    assert isinstance(event, qa.AgentMessage)
+    assert event.content == (qa.UnknownBlock(type="hologram", raw=block),)
+
+
+def test_every_documented_type_decodes_from_its_envelope() -> None:
+    for cls in BUFFERED_EVENT_CLASSES:
+        wire_type = cls().type
+        event = structure_event({"id": "evt_x", "type": wire_type, "processed_at": "t"})
+        assert type(event) is cls, wire_type
+
+
+def test_model_usage_is_typed() -> None:
+    event = structure_event(sample_events()[5])
+    assert isinstance(event, qa.SpanModelRequestEnd)
+    assert event.model_usage == qa.ModelUsage(
+        input_tokens=4105,
+        output_tokens=61,
+        cache_read_input_tokens=0,
+        cache_creation_input_tokens=3920,
+        speed="standard",
+        credits=1.08,
+    )
+
+
+def test_frame_id_and_event_lines_fill_missing_fields() -> None:
+    event = decode_frame(ServerSentEvent(event="agent.thinking", data="{}", id="evt_7"))
+    assert (type(event), event.id, event.type) == (qa.AgentThinking, "evt_7", "agent.thinking")
+
+
+def test_bad_json_becomes_malformed_event_carrying_the_text() -> None:
+    event = decode_frame(ServerSentEvent(event="agent.message", data='{"trunc', id="evt_3"))
+    assert isinstance(event, qa.MalformedEvent)
+    assert (event.id, event.type, event.data) == ("evt_3", "agent.message", '{"trunc')
+    assert "JSONDecodeError" in event.error
+
+
+def test_wrong_field_shape_becomes_malformed_event() -> None:
+    event = decode_frame(
+        ServerSentEvent(event="agent.message", data='{"type":"agent.message","content":5}', id="e")
+    )
+    assert isinstance(event, qa.MalformedEvent)
+
+
+def test_delta_frames_decode_to_previews() -> None:
+    start = structure_event({"type": "event_start", "event": {"id": "evt_m", "type": "agent.message"}})
+    delta = structure_event(
+        {
+            "type": "event_delta",
+            "event_id": "evt_m",
+            "delta": {"type": "content_delta", "index": 1, "content": {"type": "text", "text": "hi"}},
+        }
+    )
+    assert start == qa.EventStart(id="evt_m", event_type="agent.message")
+    assert isinstance(delta, qa.EventDelta)
+    assert (delta.id, delta.index, delta.text) == ("evt_m", 1, "hi")
+
+
+def test_session_resource_reads_path_or_mount_path() -> None:
+    a = structure({"type": "file", "file_id": "f", "path": "/data/x"}, qa.SessionResource)
+    b = structure({"type": "file", "file_id": "f", "mount_path": "/data/x"}, qa.SessionResource)
+    assert a.mount_path == b.mount_path == "/data/x"
+
+
+def test_message_body_comes_from_the_param_class() -> None:
+    assert unstructure(qa.UserMessageParam("hello")) == {
+        "type": "user.message",
+        "content": [{"type": "text", "text": "hello"}],
+    }
+
+
+def test_unset_optional_fields_are_not_sent() -> None:
+    assert unstructure(qa.FileResource("file_1")) == {"type": "file", "file_id": "file_1"}
+    assert unstructure(qa.UserInterruptParam()) == {"type": "user.interrupt"}
