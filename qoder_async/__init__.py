@@ -88,6 +88,7 @@ from ._events import (
     UserToolConfirmation,
     UserToolResult,
 )
+from ._fanout import EventHub
 from ._live import LiveText, Preview
 from ._models import (
     Agent,
@@ -128,6 +129,7 @@ __all__ = [
     "AsyncQoder",
     "AsyncSession",
     "EventStream",
+    "EventHub",
     "TurnResult",
     "LiveText",
     "Preview",

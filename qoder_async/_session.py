@@ -20,6 +20,7 @@ from ._events import (
     StopReason,
     UserMessage,
 )
+from ._fanout import EventHub
 from ._models import Session, SessionResource
 from ._params import (
     EventParam,
@@ -210,6 +211,19 @@ class AsyncSession:
         )
         self._streams.add(stream)
         return stream
+
+    def shared_events(
+        self,
+        last_event_id: str | None = None,
+        *,
+        deltas: bool | Sequence[str] = False,
+        idle_timeout: float | None = None,
+        buffer: int = 256,
+    ) -> EventHub:
+        """One connection shared by several consumers: ``async with session.shared_events()
+        as hub:`` then ``async with hub.subscribe() as events:`` in each consumer."""
+        stream = self.events(last_event_id, deltas=deltas, idle_timeout=idle_timeout)
+        return EventHub(stream, buffer=buffer)
 
     async def turn(
         self, message: MessageInput | UserMessageParam, *, deltas: bool | Sequence[str] = False
