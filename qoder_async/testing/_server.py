@@ -1,0 +1,249 @@
+"""``Emulator``: the API emulator served by uvicorn in a background thread."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import socket
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+
+from ._app import build_app
+from ._core import Core
+from ._faults import RequestFault, StreamFault
+from ._recording import RecordedRequest
+from ._script import AgentScript, default_script
+from ._turns import TurnRunner
+
+__all__ = ["Emulator"]
+
+STARTUP_TIMEOUT = 10.0
+SHUTDOWN_TIMEOUT = 5.0
+
+
+class Emulator:
+    """A local, in-process emulator of the Qoder Cloud Agents API.
+
+    Use it as a context manager; ``__enter__`` returns once the socket is listening::
+
+        with Emulator() as emu:
+            client = httpx.Client(base_url=emu.base_url, headers={"Authorization": "Bearer x"})
+
+    The server runs on its own asyncio loop in a background thread, so it serves sync tests
+    and clients on any event loop alike. All inspection and injection methods are
+    thread-safe and hand out copies.
+    """
+
+    def __init__(
+        self,
+        port: int = 0,
+        *,
+        pace: float = 0.0,
+        heartbeat_interval: float = 15.0,
+        host: str = "127.0.0.1",
+        agent: AgentScript | None = None,
+        file_download: str = "bytes",
+    ) -> None:
+        if pace < 0 or heartbeat_interval <= 0:
+            raise ValueError("pace must be >= 0 and heartbeat_interval > 0")
+        if file_download not in ("bytes", "url"):
+            raise ValueError("file_download must be 'bytes' or 'url'")
+        self._requested_port = port
+        self._host = host
+        self._core = Core(
+            script=agent or default_script,
+            pace=pace,
+            heartbeat_interval=heartbeat_interval,
+            file_download=file_download,
+        )
+        self._core.runner = TurnRunner(self._core)
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._socket: socket.socket | None = None
+        self._failure: BaseException | None = None
+        self._port = 0
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def __enter__(self) -> Emulator:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        """Bind the socket and serve in a background thread; returns once listening."""
+        if self._thread is not None:
+            raise RuntimeError("the emulator is already running")
+        family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self._host, self._requested_port))
+        sock.listen(128)
+        sock.setblocking(False)
+        self._socket = sock
+        self._port = sock.getsockname()[1]
+        self._core.public_url = f"http://{self._url_host}:{self._port}"
+        config = uvicorn.Config(
+            build_app(self._core),
+            host=self._host,
+            port=self._port,
+            log_level="warning",
+            lifespan="off",
+            access_log=False,
+        )
+        self._server = uvicorn.Server(config)
+        self._core.server = self._server
+        self._thread = threading.Thread(target=self._serve, name="qoder-emulator", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while not self._server.started:
+            if self._failure is not None or not self._thread.is_alive():
+                self._thread.join(1.0)
+                self._thread = None
+                sock.close()
+                raise RuntimeError("the emulator failed to start") from self._failure
+            if time.monotonic() > deadline:
+                raise RuntimeError("the emulator did not start in time")
+            time.sleep(0.005)
+
+    def stop(self) -> None:
+        """Close live streams and shut the server down (well under 2 s)."""
+        server, thread, loop = self._server, self._thread, self._loop
+        if server is None or thread is None:
+            return
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed in the meantime
+                loop.call_soon_threadsafe(self._begin_shutdown)
+        server.should_exit = True
+        server.force_exit = True
+        thread.join(SHUTDOWN_TIMEOUT)
+        if self._socket is not None:
+            self._socket.close()
+        self._server = None
+        self._thread = None
+        self._loop = None
+
+    def _begin_shutdown(self) -> None:
+        self._core.closing = True
+        self._core.store.wake_all()
+
+    def _serve(self) -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        self._loop = loop
+        self._core.loop = loop
+        assert self._server is not None
+        assert self._socket is not None
+        try:
+            loop.run_until_complete(self._server.serve(sockets=[self._socket]))
+        except BaseException as exc:
+            self._failure = exc
+        finally:
+            try:
+                pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+                for task in pending:
+                    task.cancel()
+                if pending:
+                    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            finally:
+                loop.close()
+
+    # -- addresses -----------------------------------------------------------------------
+
+    @property
+    def _url_host(self) -> str:
+        return f"[{self._host}]" if ":" in self._host else self._host
+
+    @property
+    def port(self) -> int:
+        """The port the emulator listens on (the real one when constructed with port=0)."""
+        return self._port
+
+    @property
+    def base_url(self) -> str:
+        """``http://HOST:PORT/api/v1/cloud``, without a trailing slash."""
+        return f"http://{self._url_host}:{self._port}{self._core.base_path}"
+
+    # -- inspection ------------------------------------------------------------------------
+
+    def log(self, session_id: str) -> list[dict[str, Any]]:
+        """The session's buffered events in order, in stream form (copies)."""
+        store = self._core.store
+        with store.lock:
+            return copy.deepcopy(store.session(session_id).events)
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request received so far (a snapshot)."""
+        return self._core.requests.snapshot()
+
+    @property
+    def open_streams(self) -> int:
+        """How many SSE connections are open right now."""
+        with self._core.store.lock:
+            return self._core.store.open_streams
+
+    def count(self, kind: str) -> int:
+        """How many objects of a kind are stored.
+
+        Kinds: agents, environments, sessions, files, events, resources, threads.
+        """
+        return self._core.store.count(kind)
+
+    def wait_idle(self, session_id: str, timeout: float = 10.0) -> None:
+        """Block until the session's turn has finished; ``TimeoutError`` if it does not."""
+        if not self._core.store.wait_idle(session_id, timeout):
+            raise TimeoutError(f"session {session_id} still running after {timeout} s")
+
+    def session(self, session_id: str) -> dict[str, Any]:
+        """The stored session object (a copy), as ``GET /sessions/{id}`` would return it."""
+        from ._views import session_view
+
+        store = self._core.store
+        with store.lock:
+            return session_view(store.session(session_id))
+
+    # -- injection -------------------------------------------------------------------------
+
+    def append_events(
+        self, session_id: str, events: Sequence[Mapping[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Append events to a session's log and publish them to its live streams.
+
+        Each needs a ``"type"``; ``id`` and ``processed_at`` are assigned unless given.
+        Returns the stored copies.
+        """
+        store = self._core.store
+        state = store.session(session_id)
+        return store.publish(state, events)
+
+    def stream_faults(self, session_id: str | None, faults: Sequence[StreamFault]) -> None:
+        """Queue faults, one per new stream connection, for a session (or any, if None)."""
+        self._core.faults.add_stream_faults(session_id, faults)
+
+    def request_faults(self, faults: Sequence[RequestFault]) -> None:
+        """Queue faults for ordinary requests, consumed in order by matching requests."""
+        self._core.faults.add_request_faults(faults)
+
+    def set_stream_options(self, session_id: str | None, **options: Any) -> None:
+        """Set persistent wire options for new stream connections (globally if None).
+
+        Options: ``heartbeat_ms``, ``line_ending`` ("\\n", "\\r\\n", "\\r"), ``multiline_data``,
+        ``bom``, ``retry_ms``, ``omit_event_line``, ``omit_data_id``.
+        """
+        self._core.faults.set_options(session_id, options)

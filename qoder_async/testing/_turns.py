@@ -1,0 +1,249 @@
+"""Running a turn: drives an agent script on the server loop and publishes its events."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+import mimetypes
+import time
+from collections.abc import AsyncIterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ._ids import new_id, now_timestamp
+from ._script import ScriptEvents, TurnContext
+from ._store import SessionState, StoredFile
+
+if TYPE_CHECKING:
+    from ._core import Core
+
+__all__ = ["TurnRunner"]
+
+logger = logging.getLogger("qoder_async.testing")
+
+PREVIEWED_TYPES = frozenset({"agent.message", "agent.thinking"})
+ENDING_TYPES = frozenset({"session.status_idle", "session.status_terminated"})
+DELTA_CHUNK = 24
+
+
+async def _iterate(events: ScriptEvents) -> AsyncIterator[Mapping[str, Any]]:
+    if hasattr(events, "__aiter__"):
+        async for item in events:
+            yield item
+    else:
+        for item in events:
+            yield item
+
+
+def _chunks(text: str) -> list[str]:
+    """Split text into small pieces at spaces, the way model output trickles in."""
+    pieces: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if current and len(candidate) > DELTA_CHUNK:
+            pieces.append(current + " ")
+            current = word
+        else:
+            current = candidate
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+class TurnRunner:
+    """Starts, runs and stops turns. Every method runs on the server loop."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    def start(self, state: SessionState, turn_id: str, text: str) -> None:
+        """Run a turn in the background; the caller has already marked the session running."""
+        loop = asyncio.get_running_loop()
+        state.turn_task = loop.create_task(self._run(state, turn_id, text))
+
+    def stop(self, state: SessionState) -> bool:
+        """Interrupt the running turn; it still ends with ``session.status_idle``."""
+        task = state.turn_task
+        if task is None or task.done():
+            return False
+        task.cancel()
+        return True
+
+    async def _pause(self, fraction: float = 1.0) -> None:
+        await asyncio.sleep(self.core.pace * fraction)
+
+    def _context(self, state: SessionState, turn_id: str) -> TurnContext:
+        store = self.core.store
+        with store.lock:
+            resources = [copy.deepcopy(r) for r in state.resources.values()]
+            files: dict[str, bytes] = {}
+            for resource in resources:
+                stored = store.files.get(resource.get("file_id") or "")
+                if resource.get("type") == "file" and stored is not None:
+                    files[resource["mount_path"]] = stored.content
+            session = copy.deepcopy(state.record)
+
+        def create_file(filename: str, content: bytes, mime_type: str) -> dict[str, Any]:
+            return self._create_file(state, filename, content, mime_type)
+
+        return TurnContext(state.record["id"], turn_id, session, resources, files, create_file)
+
+    def _create_file(
+        self, state: SessionState, filename: str, content: bytes, mime_type: str
+    ) -> dict[str, Any]:
+        file_id = new_id("file_")
+        meta: dict[str, Any] = {
+            "id": file_id,
+            "type": "file",
+            "filename": filename,
+            "mime_type": mime_type
+            or mimetypes.guess_type(filename)[0]
+            or "application/octet-stream",
+            "size_bytes": len(content),
+            "status": "ready",
+            "downloadable": True,
+            "metadata": {},
+            "scope": {"type": "session", "id": state.record["id"]},
+            "created_at": now_timestamp(),
+            "expires_at": None,
+        }
+        with self.core.store.lock:
+            self.core.store.files[file_id] = StoredFile(meta, content)
+        return copy.deepcopy(meta)
+
+    def _add_usage(self, state: SessionState, model_usage: Any) -> None:
+        if not isinstance(model_usage, dict):
+            return
+        with self.core.store.lock:
+            usage = state.record["usage"]
+            for key in ("input_tokens", "output_tokens", "cache_read_input_tokens"):
+                usage[key] += int(model_usage.get(key) or 0)
+            usage["cache_creation"]["ephemeral_5m_input_tokens"] += int(
+                model_usage.get("cache_creation_input_tokens") or 0
+            )
+            usage["model_credits"] = round(
+                usage["model_credits"] + float(model_usage.get("credits") or 0), 2
+            )
+            usage["sandbox_runtime_credits"] = round(usage["sandbox_runtime_credits"] + 0.01, 2)
+            usage["total_credits"] = round(
+                usage["model_credits"] + usage["sandbox_runtime_credits"], 2
+            )
+            usage["list_cost"]["amount"] = f"{usage['total_credits'] * 0.1:.2f}"
+
+    def _usage_event(self, state: SessionState) -> dict[str, Any]:
+        with self.core.store.lock:
+            usage = copy.deepcopy(state.record["usage"])
+            usage["active_seconds"] = round(
+                usage["active_seconds"]
+                + time.monotonic()
+                - (state.turn_started or time.monotonic()),
+                3,
+            )
+        return {"type": "session.usage", "usage": usage}
+
+    async def _preview(self, state: SessionState, event: dict[str, Any], text: str | None) -> None:
+        blocks: list[str] = []
+        if text is not None:
+            blocks = [text]
+        elif event["type"] == "agent.message":
+            blocks = [
+                block.get("text", "")
+                for block in event.get("content") or []
+                if isinstance(block, dict) and block.get("type") == "text"
+            ]
+        if not blocks:
+            return
+        store = self.core.store
+        event_id = event["id"]
+        start = {"type": "event_start", "event": {"id": event_id, "type": event["type"]}}
+        store.publish_preview(state, event_id, event["type"], [start])
+        for index, block in enumerate(blocks):
+            for piece in _chunks(block):
+                await self._pause(0.1)
+                delta = {
+                    "type": "event_delta",
+                    "event_id": event_id,
+                    "delta": {
+                        "type": "content_delta",
+                        "index": index,
+                        "content": {"type": "text", "text": piece},
+                    },
+                }
+                store.publish_preview(state, event_id, event["type"], [delta])
+
+    async def _run(self, state: SessionState, turn_id: str, text: str) -> None:
+        store = self.core.store
+
+        def publish(event: Mapping[str, Any]) -> None:
+            store.publish(state, [event], turn_id=turn_id)
+
+        open_span: str | None = None
+        saw_usage = False
+        try:
+            await self._pause()
+            publish({"type": "session.status_running"})
+            context = self._context(state, turn_id)
+            ended = False
+            async for raw in _iterate(self.core.script(text, context)):
+                await self._pause()
+                if state.deleted:
+                    return
+                event = dict(raw)
+                preview_text = event.pop("_delta_text", None)
+                event.setdefault("id", new_id("evt_"))
+                if event["type"] in PREVIEWED_TYPES:
+                    await self._preview(state, event, preview_text)
+                if event["type"] == "span.model_request_start":
+                    open_span = event["id"]
+                elif event["type"] == "span.model_request_end":
+                    open_span = None
+                    self._add_usage(state, event.get("model_usage"))
+                elif event["type"] == "session.usage":
+                    saw_usage = True
+                publish(event)
+                if event["type"] in ENDING_TYPES:
+                    ended = True
+                    break
+            if not ended:
+                await self._pause()
+                if not saw_usage:
+                    publish(self._usage_event(state))
+                publish({"type": "session.status_idle", "stop_reason": {"type": "end_turn"}})
+        except asyncio.CancelledError:
+            # An interrupt or cancel: close the open span (no buffered event follows a cut
+            # preview), report usage, and go idle with end_turn.
+            if not state.deleted:
+                if open_span is not None:
+                    publish(
+                        {
+                            "type": "span.model_request_end",
+                            "model_request_start_id": open_span,
+                            "is_error": False,
+                            "model_usage": {
+                                "input_tokens": 0,
+                                "output_tokens": 0,
+                                "cache_read_input_tokens": 0,
+                                "cache_creation_input_tokens": 0,
+                                "speed": "standard",
+                            },
+                        }
+                    )
+                publish(self._usage_event(state))
+                publish({"type": "session.status_idle", "stop_reason": {"type": "end_turn"}})
+        except Exception as exc:
+            logger.exception("agent script failed in session %s", state.record["id"])
+            if not state.deleted:
+                publish(
+                    {
+                        "type": "session.error",
+                        "error": {
+                            "type": "unknown_error",
+                            "message": f"The agent failed: {exc}",
+                            "retry_status": {"type": "terminal"},
+                        },
+                    }
+                )
+                publish({"type": "session.status_idle", "stop_reason": {"type": "end_turn"}})
+        finally:
+            store.finish_turn(state)

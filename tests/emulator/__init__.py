@@ -1,0 +1,1 @@
+"""Tests of the API emulator in qoder_async.testing."""
