@@ -24,7 +24,7 @@ from ._params import (
 )
 from ._responses import api, core_of, json_response, read_json
 
-__all__ = ["routes"]
+__all__ = ["build_agent", "routes"]
 
 MAX_TOOLS = 128
 MAX_MCP_SERVERS = 20
@@ -102,7 +102,9 @@ def _multiagent(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
-def _build(agent_id: str, body: dict[str, Any], version: int, created_at: str) -> dict[str, Any]:
+def build_agent(
+    agent_id: str, body: dict[str, Any], version: int, created_at: str
+) -> dict[str, Any]:
     name = require_string(body, "name", max_length=MAX_NAME)
     model = _model(body.get("model"))
     tools = _tools(body)
@@ -133,7 +135,7 @@ async def create_agent(request: Request) -> Response:
     core = core_of(request)
     body = await read_json(request)
     now = now_timestamp()
-    agent = _build(new_id("agent_"), body, 1, now)
+    agent = build_agent(new_id("agent_"), body, 1, now)
     agent["updated_at"] = now
     with core.store.lock:
         core.store.agents[agent["id"]] = [agent]

@@ -23,7 +23,7 @@ from ._params import (
 )
 from ._responses import api, core_of, json_response, read_json
 
-__all__ = ["routes"]
+__all__ = ["build_environment", "routes"]
 
 SCOPES = ("organization", "account")
 
@@ -59,10 +59,8 @@ def _environment(request: Request, environment_id: str) -> dict[str, Any]:
     return environment
 
 
-@api
-async def create_environment(request: Request) -> Response:
-    core = core_of(request)
-    body = await read_json(request)
+def build_environment(body: dict[str, Any]) -> dict[str, Any]:
+    """Validate a create body into a new Environment object."""
     now = now_timestamp()
     environment_id = new_id("env_")
     environment: dict[str, Any] = {
@@ -77,8 +75,15 @@ async def create_environment(request: Request) -> Response:
         "updated_at": now,
         "archived_at": None,
     }
+    return environment
+
+
+@api
+async def create_environment(request: Request) -> Response:
+    core = core_of(request)
+    environment = build_environment(await read_json(request))
     with core.store.lock:
-        core.store.environments[environment_id] = environment
+        core.store.environments[environment["id"]] = environment
     return json_response(copy.deepcopy(environment), 201)
 
 

@@ -14,7 +14,7 @@ from ._core import Core
 from ._pagination import paginate
 from ._params import created_at_filter, matches_created_at, query_list
 from ._responses import api, core_of, json_response, read_json
-from ._store import SessionState
+from ._store import SessionState, in_thread
 from ._stream import StreamEndpoint
 from ._views import history_event
 
@@ -47,10 +47,10 @@ def history_page(
     for event in state.events:
         if types and event["type"] not in types:
             continue
-        if thread_id is not None:
-            own = event.get("session_thread_id")
-            if own is not None and own != thread_id:
-                continue
+        if thread_id is not None and not in_thread(
+            event, thread_id, thread_id == state.primary_thread_id
+        ):
+            continue
         meta = state.meta.get(event["id"])
         if bounds and not matches_created_at(
             meta.created_at if meta else event["processed_at"], bounds

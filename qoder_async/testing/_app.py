@@ -8,7 +8,16 @@ from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import BaseRoute
 
-from . import _api_agents, _api_environments, _api_events, _api_sessions
+from . import (
+    _api_agents,
+    _api_environments,
+    _api_events,
+    _api_files,
+    _api_models,
+    _api_resources,
+    _api_sessions,
+    _api_threads,
+)
 from ._core import Core
 from ._gateway import Gateway
 
@@ -31,6 +40,11 @@ def build_app(core: Core) -> Gateway:
         *_api_environments.routes(prefix),
         *_api_sessions.routes(prefix),
         *_api_events.routes(prefix, core),
+        *_api_resources.routes(prefix),
+        *_api_files.routes(prefix),
+        *_api_threads.routes(prefix, core),
+        *_api_models.routes(prefix),
+        *_api_files.storage_routes(),
     ]
     app = Starlette(routes=routes)
     app.router.redirect_slashes = False

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from starlette.datastructures import MutableHeaders
 from starlette.responses import PlainTextResponse
 
+from ._api_files import STORAGE_PREFIX
 from ._core import Core, IdempotencyEntry
 from ._errors import ApiError
 from ._recording import RecordedRequest
@@ -87,6 +88,10 @@ class Gateway:
         if not streaming:
             receive = self._replaying(body, receive)
 
+        if path.startswith(STORAGE_PREFIX + "/"):
+            # Download links are pre-signed: no API auth, faults or idempotency there.
+            await self.app(scope, receive, send)
+            return
         base = self.core.base_path
         if path != base and not path.startswith(base + "/"):
             await PlainTextResponse("404 page not found", status_code=404)(scope, receive, send)

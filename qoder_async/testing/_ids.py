@@ -8,7 +8,7 @@ import threading
 import time
 from datetime import datetime, timezone
 
-__all__ = ["new_id", "now_timestamp", "parse_timestamp"]
+__all__ = ["format_timestamp", "new_id", "now_timestamp", "parse_timestamp"]
 
 _lock = threading.Lock()
 _last_ms = 0
@@ -42,7 +42,11 @@ def new_id(prefix: str) -> str:
 
 def now_timestamp() -> str:
     """The current UTC time in RFC 3339 with nanoseconds: ``2026-05-18T15:27:11.187413896Z``."""
-    ns = time.time_ns()
+    return format_timestamp(time.time_ns())
+
+
+def format_timestamp(ns: int) -> str:
+    """Format nanoseconds since the epoch as RFC 3339 UTC with nanoseconds."""
     seconds, fraction = divmod(ns, 1_000_000_000)
     base = datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
     return f"{base}.{fraction:09d}Z"

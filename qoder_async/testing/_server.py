@@ -14,12 +14,19 @@ from typing import Any
 
 import uvicorn
 
+from ._api_agents import build_agent
+from ._api_environments import build_environment
+from ._api_files import store_file
+from ._api_sessions import create_session_record
+from ._api_threads import add_child_thread
 from ._app import build_app
 from ._core import Core
 from ._faults import RequestFault, StreamFault
+from ._ids import new_id, now_timestamp
 from ._recording import RecordedRequest
 from ._script import AgentScript, default_script
 from ._turns import TurnRunner
+from ._views import session_view
 
 __all__ = ["Emulator"]
 
@@ -212,11 +219,60 @@ class Emulator:
 
     def session(self, session_id: str) -> dict[str, Any]:
         """The stored session object (a copy), as ``GET /sessions/{id}`` would return it."""
-        from ._views import session_view
-
         store = self._core.store
         with store.lock:
             return session_view(store.session(session_id))
+
+    def file_content(self, file_id: str) -> bytes:
+        """The bytes of a stored file (uploaded or produced by the agent)."""
+        store = self._core.store
+        with store.lock:
+            stored = store.files.get(file_id)
+            if stored is None:
+                raise KeyError(file_id)
+            return stored.content
+
+    def files(self) -> list[dict[str, Any]]:
+        """The metadata of every stored file, oldest first (copies)."""
+        store = self._core.store
+        with store.lock:
+            return [copy.deepcopy(store.files[k].meta) for k in sorted(store.files)]
+
+    # -- shortcuts that skip HTTP ----------------------------------------------------------
+
+    def new_session(
+        self,
+        *,
+        agent: Mapping[str, Any] | None = None,
+        **session_fields: Any,
+    ) -> dict[str, Any]:
+        """Create an agent, an environment and a session bound to both, without HTTP.
+
+        ``agent`` holds agent create fields (default: name "emulated-agent", model
+        "ultimate"); ``session_fields`` are session create fields (not ``initial_events``).
+        Returns the session object.
+        """
+        if "initial_events" in session_fields:
+            raise ValueError("send initial events over HTTP; new_session does not run turns")
+        store = self._core.store
+        agent_body = {"name": "emulated-agent", "model": "ultimate", **dict(agent or {})}
+        with store.lock:
+            agent_object = build_agent(new_id("agent_"), agent_body, 1, now_timestamp())
+            store.agents[agent_object["id"]] = [agent_object]
+            environment = build_environment({"name": "emulated-environment"})
+            store.environments[environment["id"]] = environment
+            body = {"agent": agent_object["id"], "environment_id": environment["id"]}
+            state, _ = create_session_record(self._core, {**body, **session_fields})
+            return session_view(state)
+
+    def upload(self, filename: str, content: bytes, mime_type: str | None = None) -> dict[str, Any]:
+        """Store a ready file as if uploaded; returns its metadata."""
+        return store_file(self._core.store, filename, content, mime_type)
+
+    def add_thread(self, session_id: str, agent_name: str = "worker") -> dict[str, Any]:
+        """Add a child thread to a session (publishing ``session.thread_created``)."""
+        state = self._core.store.session(session_id)
+        return add_child_thread(self._core, state, agent_name)
 
     # -- injection -------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import secrets
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,6 +28,7 @@ __all__ = [
     "StoredFile",
     "Store",
     "Subscriber",
+    "in_thread",
     "normalise_event",
 ]
 
@@ -64,12 +66,14 @@ class Subscriber:
         live_from: int,
         deltas: frozenset[str],
         thread_id: str | None,
+        include_unthreaded: bool = True,
     ) -> None:
         self.loop = loop
         self.position = position
         self.live_from = live_from
         self.deltas = deltas
         self.thread_id = thread_id
+        self.include_unthreaded = include_unthreaded
         self.wake = asyncio.Event()
 
     def notify(self) -> None:
@@ -84,6 +88,7 @@ class StoredFile:
 
     meta: dict[str, Any]
     content: bytes
+    download_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
 
 
 @dataclass
@@ -102,6 +107,12 @@ class SessionState:
     turn_id: str | None = None
     turn_started: float = 0.0
     deleted: bool = False
+
+
+def in_thread(event: Mapping[str, Any], thread_id: str, include_unthreaded: bool) -> bool:
+    """Whether an event belongs to a thread; events without a thread belong to the primary one."""
+    own = event.get("session_thread_id")
+    return own == thread_id or (own is None and include_unthreaded)
 
 
 def normalise_event(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -240,7 +251,8 @@ class Store:
                     if item.event_id == last_event_id:
                         position = item.index + 1
                         break
-            subscriber = Subscriber(loop, position, live_from, deltas, thread_id)
+            primary = thread_id is None or thread_id == state.primary_thread_id
+            subscriber = Subscriber(loop, position, live_from, deltas, thread_id, primary)
             state.subscribers.add(subscriber)
             self.open_streams += 1
             return subscriber
@@ -262,10 +274,10 @@ class Store:
             if item.is_delta:
                 if item.index < subscriber.live_from or item.preview_type not in subscriber.deltas:
                     continue
-            elif subscriber.thread_id is not None:
-                thread = item.payload.get("session_thread_id")
-                if thread is not None and thread != subscriber.thread_id:
-                    continue
+            elif subscriber.thread_id is not None and not in_thread(
+                item.payload, subscriber.thread_id, subscriber.include_unthreaded
+            ):
+                continue
             chosen.append(item)
         return chosen
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
-import mimetypes
 import time
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._ids import new_id, now_timestamp
+from ._api_files import store_file
+from ._ids import new_id
 from ._script import ScriptEvents, TurnContext
-from ._store import SessionState, StoredFile
+from ._store import SessionState
 
 if TYPE_CHECKING:
     from ._core import Core
@@ -92,25 +92,9 @@ class TurnRunner:
     def _create_file(
         self, state: SessionState, filename: str, content: bytes, mime_type: str
     ) -> dict[str, Any]:
-        file_id = new_id("file_")
-        meta: dict[str, Any] = {
-            "id": file_id,
-            "type": "file",
-            "filename": filename,
-            "mime_type": mime_type
-            or mimetypes.guess_type(filename)[0]
-            or "application/octet-stream",
-            "size_bytes": len(content),
-            "status": "ready",
-            "downloadable": True,
-            "metadata": {},
-            "scope": {"type": "session", "id": state.record["id"]},
-            "created_at": now_timestamp(),
-            "expires_at": None,
-        }
-        with self.core.store.lock:
-            self.core.store.files[file_id] = StoredFile(meta, content)
-        return copy.deepcopy(meta)
+        return store_file(
+            self.core.store, filename, content, mime_type, session_id=state.record["id"]
+        )
 
     def _add_usage(self, state: SessionState, model_usage: Any) -> None:
         if not isinstance(model_usage, dict):
