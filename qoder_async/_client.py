@@ -6,7 +6,7 @@ import logging
 import os
 import platform
 import uuid
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from functools import cached_property
 from types import TracebackType
@@ -254,20 +254,24 @@ class AsyncQoder:
         json: Any = None,
         files: Any = None,
         data: Mapping[str, Any] | None = None,
+        content: Callable[[], AsyncIterable[bytes]] | None = None,
         headers: Mapping[str, str] | None = None,
         idempotency_key: str | None = None,
+        stream: bool = False,
     ) -> httpx.Response:
         """Send a request with retries; return the successful response (body read).
 
         Every POST carries an ``Idempotency-Key`` (the caller's, or one made here), the same on
-        every retry, which makes the write safe to retry.
+        every retry, which makes the write safe to retry. ``content`` streams the body: it is
+        called once per attempt for the body's bytes from the start. With ``stream=True`` a
+        successful response is returned with its body unread: the caller must close it.
 
         Raises:
             APIStatusError: (a subclass per status) the API answered with an error.
             APIConnectionError / APITimeoutError: no answer after the retries.
         """
         extra = dict(headers or {})
-        if method == "POST":
+        if method == "POST" and "Idempotency-Key" not in extra:
             extra["Idempotency-Key"] = idempotency_key or str(uuid.uuid4())
         safe = method in ("GET", "HEAD") or "Idempotency-Key" in extra
         retries = 0
@@ -280,12 +284,14 @@ class AsyncQoder:
                 json=json,
                 files=files,
                 data=data,
+                content=content() if content is not None else None,
                 headers=self._headers(extra),
                 timeout=self.timeout,
             )
             try:
-                response = await self._http.send(request)
-                await response.aread()
+                response = await self._http.send(request, stream=stream)
+                if not (stream and response.is_success):
+                    await response.aread()
             except httpx.TransportError as exc:
                 if retries < self.max_retries and should_retry(
                     safe=safe, status=None, headers=None

@@ -12,6 +12,9 @@ query (GET, DELETE) or the JSON body (POST), ``idempotency_key`` becomes the hea
 answer is decoded into the return type by the one converter. A plain ``def`` returning
 :class:`AsyncPager` declares a list. Users see ordinary, fully typed methods.
 
+A method written by hand (a stream, an upload) is marked with ``@route(method, path)`` so
+that :func:`routes`, which lists every operation a client can reach, knows about it too.
+
 Rules for arguments, so that a declaration needs nothing else:
 
 - ``None`` or ``NOT_GIVEN`` left at its default is not sent; an explicit ``None`` over a
@@ -26,8 +29,11 @@ import functools
 import inspect
 import re
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import frozen
 
 from ._client import path_segment
 from ._config import NOT_GIVEN
@@ -37,12 +43,13 @@ from ._pagination import AsyncPager, Page
 if TYPE_CHECKING:
     from ._client import AsyncQoder
 
-__all__ = ["Resource", "endpoint"]
+__all__ = ["Resource", "Route", "endpoint", "route", "routes"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _RANGE_SUFFIX = re.compile(r"_(gte|lte|gt|lt)$")
 _HEADER_ARGS = {"idempotency_key"}
+_ROUTE_ATTR = "__qoder_route__"
 
 
 class Resource:
@@ -53,6 +60,40 @@ class Resource:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {self._client!r}>"
+
+
+@frozen
+class Route:
+    """The API operation a method performs: ``Route("GET", "/files/{file_id}")``."""
+
+    method: str
+    path: str
+
+
+def route(method: str, path: str) -> Callable[[F], F]:
+    """Mark a hand-written method as performing ``method path`` (see :func:`routes`)."""
+
+    def mark(fn: F) -> F:
+        setattr(fn, _ROUTE_ATTR, Route(method, path))
+        return fn
+
+    return mark
+
+
+def routes(root: object, name: str = "client") -> Iterator[tuple[str, Route]]:
+    """Every operation reachable from ``root`` (a client or a resource), by dotted name:
+    ``("client.files.upload", Route("POST", "/files"))``, walking sub-resources such as
+    ``client.sessions.threads.events``."""
+    for attr in sorted(dir(type(root))):
+        if attr.startswith("_"):
+            continue
+        static = inspect.getattr_static(type(root), attr)
+        if isinstance(static, cached_property):
+            value = getattr(root, attr)
+            if isinstance(value, Resource):
+                yield from routes(value, f"{name}.{attr}")
+        elif isinstance(getattr(static, _ROUTE_ATTR, None), Route):
+            yield f"{name}.{attr}", getattr(static, _ROUTE_ATTR)
 
 
 def _query_name(name: str) -> str:
@@ -75,7 +116,7 @@ class _Operation:
         path: str,
         unwrap: str | None,
         cursor: str,
-        then: Callable[[Any, Any], Any] | None,
+        then: tuple[type[Any], Callable[[Any, Any], Any]] | None,
     ) -> None:
         self.method = method
         self.path = path
@@ -131,9 +172,10 @@ class _Operation:
             body = body[self.unwrap]
         if typing.get_origin(returns) is list and isinstance(body, dict):
             body = [body]  # one object where the docs promise a list (the Py SDK's shape)
-        model = returns if self.then is None else typing.get_type_hints(self.then)["info"]
-        result = converter.structure(body, model)
-        return result if self.then is None else self.then(client, result)
+        if self.then is None:
+            return converter.structure(body, returns)
+        model, then = self.then
+        return then(client, converter.structure(body, model))
 
 
 def endpoint(
@@ -142,7 +184,7 @@ def endpoint(
     *,
     unwrap: str | None = None,
     cursor: str = "page",
-    then: Callable[[Any, Any], Any] | None = None,
+    then: tuple[type[Any], Callable[[Any, Any], Any]] | None = None,
 ) -> Callable[[F], F]:
     """Declare an API operation on a :class:`Resource` method (see the module docstring).
 
@@ -151,9 +193,11 @@ def endpoint(
         path: relative to the base URL, with ``{name}`` for each positional-only parameter.
         unwrap: take this key of the answer (``"data"``, ``"resources"``) when present.
         cursor: for lists, ``"page"`` (``next_page``) or ``"id"`` (``after_id``).
-        then: ``then(client, info)`` turns the decoded answer into the returned object; the
-            type of its ``info`` parameter is what the answer is decoded as.
+        then: ``(Model, wrap)``: decode the answer as ``Model``, then return
+            ``wrap(client, model)`` (how ``sessions.create`` returns an ``AsyncSession``).
     """
+
+    mark = route(method, path)
 
     def decorate(fn: F) -> F:
         op = _Operation(fn, method, path, unwrap, cursor, then)
@@ -177,7 +221,7 @@ def endpoint(
                 bound.pop("self")
                 return await call(self, bound)
 
-            return typing.cast(F, invoke)
+            return mark(typing.cast(F, invoke))
 
         @functools.wraps(fn)
         def list_pages(self: Resource, *args: Any, **kwargs: Any) -> AsyncPager[Any]:
@@ -204,6 +248,6 @@ def endpoint(
             return AsyncPager(fetch)
 
         cursor_style = cursor
-        return typing.cast(F, list_pages)
+        return mark(typing.cast(F, list_pages))
 
     return decorate

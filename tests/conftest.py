@@ -12,6 +12,12 @@ from qoder_async.testing import Emulator
 TOKEN = "qoder-test-token-5ecret"
 
 
+@pytest.fixture
+def token() -> str:
+    """The token the test client uses (so tests can look for it where it must not be)."""
+    return TOKEN
+
+
 @pytest.fixture(params=["asyncio", "trio"])
 def anyio_backend(request: pytest.FixtureRequest) -> str:
     """Every async test runs on asyncio and on trio."""

@@ -1,4 +1,4 @@
-"""``client.sessions`` and its sub-resources ``events`` and ``resources``."""
+"""``client.sessions`` and its sub-resources ``events``, ``resources`` and ``threads``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from .._client import path_segment
 from .._config import NOT_GIVEN, NotGiven
 from .._content import JSONObject
-from .._endpoints import Resource, endpoint
+from .._endpoints import Resource, endpoint, route
 from .._errors import NotFoundError
 from .._events import Event
 from .._models import DeletedObject, Session, SessionResource
@@ -17,6 +17,7 @@ from .._pagination import AsyncPager
 from .._params import EventParam, ResourceParam
 from .._session import AsyncSession
 from .._stream import EventStream
+from ._threads import SessionThreads
 
 if TYPE_CHECKING:
     from .._client import AsyncQoder
@@ -76,6 +77,7 @@ class SessionEvents(Resource):
     ) -> AsyncPager[Event]:
         """The session's history (complete events only), oldest first by default."""
 
+    @route("GET", "/sessions/{session_id}/events/stream")
     def stream(
         self,
         session_id: str,
@@ -176,7 +178,12 @@ class Sessions(Resource):
         """Mounted files and repositories."""
         return SessionResources(self._client)
 
-    @endpoint("POST", "/sessions", then=_bind_session)
+    @cached_property
+    def threads(self) -> SessionThreads:
+        """The threads of a multi-agent session, and their events."""
+        return SessionThreads(self._client)
+
+    @endpoint("POST", "/sessions", then=(Session, _bind_session))
     async def create(
         self,
         *,
