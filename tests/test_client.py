@@ -128,7 +128,8 @@ async def test_error_keeps_type_message_and_request_id_from_the_envelope(
     error = caught.value
     assert error.type == "not_found_error"
     assert "was not found" in error.message
-    assert error.request_id and error.request_id in str(error)
+    assert error.request_id
+    assert error.request_id in str(error)
 
 
 async def test_validation_error_names_the_parameter(client: qa.AsyncQoder) -> None:

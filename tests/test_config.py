@@ -21,7 +21,9 @@ def test_safe_requests_retry_on_408_429_and_5xx(status: int) -> None:
     assert should_retry(safe=True, status=status, headers={})
 
 
-@pytest.mark.parametrize(("status", "expected"), [(429, True), (500, False), (503, False), (None, False)])
+@pytest.mark.parametrize(
+    ("status", "expected"), [(429, True), (500, False), (503, False), (None, False)]
+)
 def test_unsafe_writes_retry_only_on_429(status: int | None, expected: bool) -> None:
     assert should_retry(safe=False, status=status, headers={}) is expected
 

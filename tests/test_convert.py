@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from httpx_sse import ServerSentEvent
+
 import qoder_async as qa
 from qoder_async._convert import structure, structure_event, unstructure
 from qoder_async._events import BUFFERED_EVENT_CLASSES
 from qoder_async._stream import decode_frame
-from httpx_sse import ServerSentEvent
 
 SAMPLE = (Path(__file__).parents[1] / ".." / "shared" / "api" / "sample-stream.txt").resolve()
 
@@ -41,7 +42,11 @@ def test_agent_message_text_joins_text_blocks() -> None:
         {
             "id": "evt_1",
             "type": "agent.message",
-            "content": [{"type": "text", "text": "a"}, {"type": "redacted"}, {"type": "text", "text": "b"}],
+            "content": [
+                {"type": "text", "text": "a"},
+                {"type": "redacted"},
+                {"type": "text", "text": "b"},
+            ],
         }
     )
     assert isinstance(event, qa.AgentMessage)
@@ -109,12 +114,18 @@ def test_wrong_field_shape_becomes_malformed_event() -> None:
 
 
 def test_delta_frames_decode_to_previews() -> None:
-    start = structure_event({"type": "event_start", "event": {"id": "evt_m", "type": "agent.message"}})
+    start = structure_event(
+        {"type": "event_start", "event": {"id": "evt_m", "type": "agent.message"}}
+    )
     delta = structure_event(
         {
             "type": "event_delta",
             "event_id": "evt_m",
-            "delta": {"type": "content_delta", "index": 1, "content": {"type": "text", "text": "hi"}},
+            "delta": {
+                "type": "content_delta",
+                "index": 1,
+                "content": {"type": "text", "text": "hi"},
+            },
         }
     )
     assert start == qa.EventStart(id="evt_m", event_type="agent.message")

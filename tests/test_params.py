@@ -18,7 +18,9 @@ def test_message_without_blocks_is_refused() -> None:
         qa.UserMessageParam([])
 
 
-@pytest.mark.parametrize("path", ["../etc/passwd", "/etc/passwd", "a/../../b", "/data/../x", "/data/"])
+@pytest.mark.parametrize(
+    "path", ["../etc/passwd", "/etc/passwd", "a/../../b", "/data/../x", "/data/"]
+)
 def test_resource_path_leaving_data_is_refused(path: str) -> None:
     with pytest.raises(qa.InvalidInputError, match="inside /data/"):
         qa.FileResource("file_1", path)

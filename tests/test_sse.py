@@ -12,8 +12,8 @@ from qoder_async._sse import FrameDecoder
 SAMPLE = (Path(__file__).parents[1] / ".." / "shared" / "api" / "sample-stream.txt").resolve()
 FRAMES = (
     b": heartbeat\n\n"
-    b"id: evt_1\nevent: agent.message\ndata: {\"a\": 1}\n\n"
-    b"id: evt_2\nevent: agent.thinking\ndata: {\"b\": 2}\n\n"
+    b'id: evt_1\nevent: agent.message\ndata: {"a": 1}\n\n'
+    b'id: evt_2\nevent: agent.thinking\ndata: {"b": 2}\n\n'
 )
 
 
