@@ -22,6 +22,7 @@ from ._content import (
     TextBlock,
     UnknownBlock,
 )
+from ._download import FileDownload
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -121,6 +122,7 @@ from ._params import (
 )
 from ._session import AsyncSession, TurnResult
 from ._stream import EventStream
+from ._upload import AsyncReadable, UploadSource
 from ._version import __version__
 
 __all__ = [
@@ -138,6 +140,10 @@ __all__ = [
     "NotGiven",
     "AsyncPager",
     "Page",
+    # files
+    "UploadSource",
+    "AsyncReadable",
+    "FileDownload",
     # errors
     "QoderError",
     "MissingTokenError",

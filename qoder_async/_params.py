@@ -15,6 +15,7 @@ from attrs import Attribute, field, frozen
 
 from ._content import ContentBlock, JSONObject, TextBlock
 from ._errors import InvalidInputError
+from ._models import FileMetadata
 
 __all__ = [
     "EventParam",
@@ -72,6 +73,14 @@ class FileResource:
     file_id: str = field(validator=_non_empty)
     path: str | None = field(default=None, validator=_check_path)
     type: ClassVar[str] = "file"
+
+    @classmethod
+    def from_file(cls, file: FileMetadata | str, path: str | None = None) -> FileResource:
+        """Mount an upload: ``FileResource.from_file(await client.files.upload(p), "in/p")``.
+
+        ``file`` is the upload's :class:`FileMetadata` or a file id.
+        """
+        return cls(file if isinstance(file, str) else file.id, path)
 
 
 @frozen

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from attrs import frozen
 
+from ._config import NOT_GIVEN, NotGiven
+from ._content import JSONObject
 from ._errors import ConflictError, QoderError
 from ._events import (
     TERMINAL_EVENT_TYPES,
@@ -21,16 +23,20 @@ from ._events import (
     UserMessage,
 )
 from ._fanout import EventHub
-from ._models import Session, SessionResource
+from ._models import DeletedObject, FileMetadata, Session, SessionResource, SessionThread
+from ._pagination import AsyncPager
 from ._params import (
     EventParam,
+    FileResource,
     MessageInput,
     ResourceParam,
     UserDefineOutcomeParam,
     UserInterruptParam,
     UserMessageParam,
+    mount_path_under_data,
 )
 from ._stream import EventStream
+from ._upload import UploadSource
 
 if TYPE_CHECKING:
     from ._client import AsyncQoder
@@ -119,6 +125,46 @@ class AsyncSession:
         self.info = await self._client.sessions.retrieve(self.id)
         return self.info
 
+    async def update(
+        self,
+        *,
+        title: str | NotGiven = NOT_GIVEN,
+        metadata: dict[str, str | None] | NotGiven = NOT_GIVEN,
+        environment_variables: dict[str, str] | NotGiven = NOT_GIVEN,
+        vault_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        budget: JSONObject | NotGiven | None = NOT_GIVEN,
+        agent: JSONObject | NotGiven = NOT_GIVEN,
+    ) -> Session:
+        """Change the session (as ``client.sessions.update``); updates and returns
+        :attr:`info`. ``metadata`` is a patch: a ``None`` value deletes the key."""
+        self.info = await self._client.sessions.update(
+            self.id,
+            title=title,
+            metadata=metadata,
+            environment_variables=environment_variables,
+            vault_ids=vault_ids,
+            budget=budget,
+            agent=agent,
+        )
+        return self.info
+
+    async def archive(self) -> Session:
+        """Archive the session: read-only from then on (writes give ``ConflictError``);
+        updates and returns :attr:`info`."""
+        self.info = await self._client.sessions.archive(self.id)
+        return self.info
+
+    async def delete(self) -> DeletedObject:
+        """Delete the session; its open streams receive ``session.deleted`` and end."""
+        return await self._client.sessions.delete(self.id)
+
+    async def cancel(self) -> Session:
+        """Cancel the running turn (a no-op when idle): the session goes ``canceling``, then
+        ``idle``. The answer carries little more than the status, so :attr:`info` is kept."""
+        return await self._client.sessions.cancel(self.id)
+
+    # --- resources and files -----------------------------------------------------------------
+
     async def add_resources(self, *resources: ResourceParam) -> list[SessionResource]:
         """Mount files and repositories: ``await session.add_resources(qa.FileResource(...))``.
 
@@ -127,6 +173,42 @@ class AsyncSession:
         if not resources:
             raise QoderError("add_resources needs at least one resource")
         return await self._client.sessions.resources.add(self.id, resources=resources)
+
+    def resources(self, *, limit: int | None = None) -> AsyncPager[SessionResource]:
+        """The mounted resources: ``async for resource in session.resources()``."""
+        return self._client.sessions.resources.list(self.id, limit=limit)
+
+    async def remove_resource(self, resource_id: str) -> DeletedObject:
+        """Unmount a resource."""
+        return await self._client.sessions.resources.delete(self.id, resource_id)
+
+    async def upload_and_mount(
+        self,
+        file: UploadSource,
+        *,
+        mount_path: str | None = None,
+        filename: str | None = None,
+        content_type: str | None = None,
+    ) -> SessionResource:
+        """Upload a file (as ``client.files.upload``) and mount it; returns the mounted
+        resource. A relative ``mount_path`` lands under ``/data/``; without one the API
+        mounts ``/data/{file_id}``.
+
+        Raises:
+            InvalidInputError: ``mount_path`` leaves ``/data/`` (checked before uploading).
+            ConflictError: the path is already taken on this session.
+        """
+        if mount_path is not None:
+            mount_path_under_data(mount_path)  # a bad path fails before the upload
+        meta = await self._client.files.upload(file, filename=filename, content_type=content_type)
+        for resource in await self.add_resources(FileResource.from_file(meta, mount_path)):
+            if resource.file_id == meta.id:
+                return resource
+        raise QoderError(f"the API did not list the file {meta.id} among the session's resources")
+
+    def files(self, *, limit: int | None = None) -> AsyncPager[FileMetadata]:
+        """The files the agent produced in this session (``client.files.list(scope_id=…)``)."""
+        return self._client.files.list(scope_id=self.id, limit=limit)
 
     # --- sending -----------------------------------------------------------------------------
 
@@ -250,3 +332,39 @@ class AsyncSession:
         """Run one turn and return what it produced (``.text``, ``.events``, ...)."""
         events = [event async for event in self.turn(message)]
         return TurnResult.from_events(events)
+
+    # --- history and threads -----------------------------------------------------------------
+
+    def history(
+        self,
+        *,
+        limit: int | None = None,
+        order: str | None = None,
+        types: Sequence[str] | None = None,
+        after_id: str | None = None,
+        before_id: str | None = None,
+    ) -> AsyncPager[Event]:
+        """Past events, page by page (complete events only, no previews), oldest first
+        unless ``order="desc"``; ``types`` keeps only those event types."""
+        return self._client.sessions.events.list(
+            self.id, limit=limit, order=order, types=types, after_id=after_id, before_id=before_id
+        )
+
+    def threads(self, *, limit: int | None = None) -> AsyncPager[SessionThread]:
+        """The threads of a multi-agent session, the coordinator first."""
+        return self._client.sessions.threads.list(self.id, limit=limit)
+
+    def thread_events(
+        self,
+        thread_id: str,
+        last_event_id: str | None = None,
+        *,
+        idle_timeout: float | None = None,
+    ) -> EventStream:
+        """One thread's events as a resumable stream, closed with the session like
+        :meth:`events`."""
+        stream = self._client.sessions.threads.events.stream(
+            self.id, thread_id, last_event_id=last_event_id, idle_timeout=idle_timeout
+        )
+        self._streams.add(stream)
+        return stream

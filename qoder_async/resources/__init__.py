@@ -5,6 +5,7 @@ from ._environments import Environments
 from ._files import Files
 from ._models import Models
 from ._sessions import SessionEvents, SessionResources, Sessions
+from ._threads import SessionThreads, ThreadEvents
 
 __all__ = [
     "AgentVersions",
@@ -14,5 +15,7 @@ __all__ = [
     "Models",
     "SessionEvents",
     "SessionResources",
+    "SessionThreads",
     "Sessions",
+    "ThreadEvents",
 ]
