@@ -90,21 +90,21 @@ class EventStream:
         idle_timeout: float | None = None,
         probe: Probe | None = None,
     ) -> None:
-        self._client = client
-        self._path = path
-        self._params = [("event_deltas[]", kind) for kind in deltas]
-        self._idle_timeout = idle_timeout
-        self._probe = probe
-        self._last_event_id = last_event_id
-        self._recent: dict[str, None] = {}
-        self._gen = self._run()
-        self.reconnects = 0
+        # The generator holds the follower, not this object: when the caller drops the
+        # stream (breaks out of a loop), nothing cycles back, so the generator is finalised
+        # at once and its connection closed.
+        self._follower = _Follower(client, path, deltas, idle_timeout, probe, last_event_id)
+        self._gen = self._follower.run()
+
+    @property
+    def reconnects(self) -> int:
         """How many times the stream reconnected."""
+        return self._follower.reconnects
 
     @property
     def last_event_id(self) -> str | None:
         """The id of the last complete event yielded (the resume cursor)."""
-        return self._last_event_id
+        return self._follower.last_event_id
 
     async def open(self) -> EventStream:
         """Connect now (the server has answered when this returns); iteration continues
@@ -138,6 +138,28 @@ class EventStream:
     ) -> None:
         await self.aclose()
 
+
+class _Follower:
+    """The state of one followed stream and the generator that follows it."""
+
+    def __init__(
+        self,
+        client: AsyncQoder,
+        path: str,
+        deltas: Sequence[str],
+        idle_timeout: float | None,
+        probe: Probe | None,
+        last_event_id: str | None,
+    ) -> None:
+        self._client = client
+        self._path = path
+        self._params = [("event_deltas[]", kind) for kind in deltas]
+        self._idle_timeout = idle_timeout
+        self._probe = probe
+        self.last_event_id = last_event_id
+        self.reconnects = 0
+        self._recent: dict[str, None] = {}
+
     def _remember(self, event_id: str) -> bool:
         """Record a delivered id; False if it was delivered before."""
         recent = self._recent
@@ -148,7 +170,7 @@ class EventStream:
             del recent[next(iter(recent))]
         return True
 
-    async def _run(self) -> AsyncGenerator[object, None]:
+    async def run(self) -> AsyncGenerator[object, None]:
         policy = self._client.retry_policy
         failures = 0
         announced = False
@@ -158,7 +180,7 @@ class EventStream:
             server_retry: int | None = None
             error: BaseException | None = None
             wait_hint: float | None = None
-            headers = {"Last-Event-ID": self._last_event_id} if self._last_event_id else None
+            headers = {"Last-Event-ID": self.last_event_id} if self.last_event_id else None
             opened_at = time.monotonic()
             try:
                 async with self._client.stream_response(
@@ -179,7 +201,7 @@ class EventStream:
                                 if event.type not in _PREVIEW_TYPES and event.id:
                                     if not self._remember(event.id):
                                         continue
-                                    self._last_event_id = event.id
+                                    self.last_event_id = event.id
                                 healthy = True
                                 yield event
                                 if event.type in TERMINAL_EVENT_TYPES:
@@ -206,7 +228,7 @@ class EventStream:
                     raise StreamError(
                         f"stream {self._path} failed {failures} times in a row"
                         + (f": {type(error).__name__}: {error}" if error else ""),
-                        last_event_id=self._last_event_id,
+                        last_event_id=self.last_event_id,
                         attempts=failures,
                     ) from error
             if error is None and not healthy and self._probe is not None and await self._probe():
