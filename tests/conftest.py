@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
+import anyio
 import pytest
 
 import qoder_async as qa
@@ -49,3 +50,18 @@ async def session(client: qa.AsyncQoder) -> qa.AsyncSession:
     agent = await client.agents.create(name="tester", model="ultimate")
     env = await client.environments.create(name="test-env")
     return await client.sessions.create(agent=agent.id, environment_id=env.id)
+
+
+WaitUntil = Callable[[Callable[[], bool]], Awaitable[None]]
+
+
+@pytest.fixture
+def wait_until() -> WaitUntil:
+    """Poll a condition on state another thread owns (the emulator's) for up to 5 s."""
+
+    async def wait(condition: Callable[[], bool]) -> None:
+        with anyio.fail_after(5):
+            while not condition():  # noqa: ASYNC110  (the emulator's thread cannot set an anyio.Event)
+                await anyio.sleep(0.02)
+
+    return wait

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator, Iterator
 
 import anyio
@@ -128,7 +129,7 @@ async def test_two_turns_in_a_row_each_end_at_their_own_idle(session: qa.AsyncSe
     second = await session.ask("two")
     assert "one" in first.text
     assert "two" in second.text
-    assert not set(e.id for e in first.events) & set(e.id for e in second.events)
+    assert not {e.id for e in first.events} & {e.id for e in second.events}
 
 
 async def test_send_while_a_turn_runs_is_a_conflict(slow_session: qa.AsyncSession) -> None:
@@ -197,7 +198,7 @@ async def test_live_text_grows_into_the_final_message(session: qa.AsyncSession) 
         growth = previews[message.id]
         assert growth[-1] == message.text
         assert len(growth) > 2
-        assert all(a == b[: len(a)] for a, b in zip(growth[:-1], growth[1:]))
+        assert all(b.startswith(a) for a, b in itertools.pairwise(growth))
     assert live.open_ids == []
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import anyio
 import pytest
 
 import qoder_async as qa
 from qoder_async.testing import Emulator, StreamFault
+
+WaitUntil = Callable[[Callable[[], bool]], Awaitable[None]]
 
 pytestmark = pytest.mark.anyio
 
@@ -34,11 +36,6 @@ async def collect(stream: qa.EventStream, n: int) -> list[qa.Event]:
             if len(events) == n:
                 break
     return events
-
-
-async def publish_when_connected(stream: qa.EventStream, publish: Callable[[], object]) -> None:
-    await stream.open()
-    publish()
 
 
 async def test_stream_starts_live_without_last_event_id(
@@ -160,7 +157,7 @@ async def test_a_one_mebibyte_event_arrives_whole(
 
 
 async def test_breaking_out_of_the_loop_closes_the_connection(
-    bound: qa.AsyncSession, emulator: Emulator
+    bound: qa.AsyncSession, emulator: Emulator, wait_until: WaitUntil
 ) -> None:
     before = emulator.open_streams
     stream = bound.events()
@@ -169,13 +166,11 @@ async def test_breaking_out_of_the_loop_closes_the_connection(
     async for _ in stream:
         break
     del stream
-    with anyio.fail_after(2):
-        while emulator.open_streams > before:
-            await anyio.sleep(0.02)
+    await wait_until(lambda: emulator.open_streams == before)
 
 
 async def test_cancelling_the_task_closes_the_connection(
-    bound: qa.AsyncSession, emulator: Emulator
+    bound: qa.AsyncSession, emulator: Emulator, wait_until: WaitUntil
 ) -> None:
     before = emulator.open_streams
     opened = anyio.Event()
@@ -191,13 +186,11 @@ async def test_cancelling_the_task_closes_the_connection(
         await opened.wait()
         assert emulator.open_streams == before + 1
         tg.cancel_scope.cancel()
-    with anyio.fail_after(2):
-        while emulator.open_streams > before:
-            await anyio.sleep(0.02)
+    await wait_until(lambda: emulator.open_streams == before)
 
 
 async def test_closing_the_session_closes_its_streams(
-    bound: qa.AsyncSession, emulator: Emulator
+    bound: qa.AsyncSession, emulator: Emulator, wait_until: WaitUntil
 ) -> None:
     before = emulator.open_streams
     async with bound:
@@ -205,9 +198,7 @@ async def test_closing_the_session_closes_its_streams(
         await first.open()
         await second.open()
         assert emulator.open_streams == before + 2
-    with anyio.fail_after(2):
-        while emulator.open_streams > before:
-            await anyio.sleep(0.02)
+    await wait_until(lambda: emulator.open_streams == before)
 
 
 async def test_deleting_the_session_ends_the_stream(
