@@ -193,12 +193,14 @@ def test_heartbeats_while_idle(emu: Emulator, client: httpx.Client, api: Helpers
 def test_client_disconnect_is_noticed(emu: Emulator, client: httpx.Client, api: Helpers) -> None:
     session = api.session()
     baseline = emu.open_streams
+    during = -1
     with client.stream("GET", stream_url(session["id"]), headers=SSE) as r:
         for line in r.iter_lines():
             if line.startswith(":"):
-                break
-        assert emu.open_streams == baseline + 1
-    assert wait_for(lambda: emu.open_streams == baseline, timeout=1.0)
+                during = emu.open_streams
+                break  # leaving the loop makes httpx close the connection
+        assert wait_for(lambda: emu.open_streams == baseline, timeout=1.0)
+    assert during == baseline + 1
 
 
 def test_delete_sends_session_deleted_and_closes(
