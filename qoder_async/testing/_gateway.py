@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["Gateway", "is_stream_path"]
 
 IDEMPOTENCY_TTL = 24 * 3600.0
+MAX_BODY = 32 * 1024 * 1024
 _BEARER = re.compile(r"^\s*bearer\s+(\S+)\s*$", re.IGNORECASE)
 _STREAM_PATH = re.compile(r"/(events/stream|threads/[^/]+/stream)$")
 # Replays of these would hide a state the client must see again (busy turn, rate limit, outage).
@@ -79,6 +80,7 @@ class Gateway:
         streaming = is_stream_path(path)
 
         body = b"" if streaming else await self._read_body(receive)
+        too_large = len(body) > MAX_BODY
         self.core.requests.add(
             RecordedRequest(
                 method, path, scope.get("query_string", b"").decode("latin-1"), headers, body
@@ -104,6 +106,10 @@ class Gateway:
             await error_response(request_id, error)(scope, receive, send)
             return
 
+        if too_large:
+            error = ApiError(413, f"The request body exceeds {MAX_BODY // (1024 * 1024)} MB.")
+            await error_response(request_id, error)(scope, receive, send)
+            return
         fault = None if streaming else self.core.faults.next_request_fault(method, path, base)
         if fault is not None and fault.status is not None:
             message = fault.message or "The service is temporarily unavailable."

@@ -25,6 +25,7 @@ from ._faults import RequestFault, StreamFault
 from ._ids import new_id, now_timestamp
 from ._recording import RecordedRequest
 from ._script import AgentScript, default_script
+from ._store import SessionState
 from ._turns import TurnRunner
 from ._views import session_view
 
@@ -189,13 +190,21 @@ class Emulator:
         """``http://HOST:PORT/api/v1/cloud``, without a trailing slash."""
         return f"http://{self._url_host}:{self._port}{self._core.base_path}"
 
+    def _live(self, session_id: str) -> SessionState:
+        """A live session, or ``KeyError`` (the test-facing API never raises ``ApiError``)."""
+        with self._core.store.lock:
+            state = self._core.store.sessions.get(session_id)
+        if state is None:
+            raise KeyError(session_id)
+        return state
+
     # -- inspection ------------------------------------------------------------------------
 
     def log(self, session_id: str) -> list[dict[str, Any]]:
         """The session's buffered events in order, in stream form (copies)."""
         store = self._core.store
         with store.lock:
-            return copy.deepcopy(store.session(session_id).events)
+            return copy.deepcopy(store.any_session(session_id).events)
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -224,7 +233,7 @@ class Emulator:
         """The stored session object (a copy), as ``GET /sessions/{id}`` would return it."""
         store = self._core.store
         with store.lock:
-            return session_view(store.session(session_id))
+            return session_view(self._live(session_id))
 
     def file_content(self, file_id: str) -> bytes:
         """The bytes of a stored file (uploaded or produced by the agent)."""
@@ -268,14 +277,28 @@ class Emulator:
             state, _ = create_session_record(self._core, {**body, **session_fields})
             return session_view(state)
 
-    def upload(self, filename: str, content: bytes, mime_type: str | None = None) -> dict[str, Any]:
-        """Store a ready file as if uploaded; returns its metadata."""
-        return store_file(self._core.store, filename, content, mime_type)
+    def upload(
+        self,
+        filename: str,
+        content: bytes,
+        mime_type: str | None = None,
+        *,
+        status: str = "ready",
+    ) -> dict[str, Any]:
+        """Store a file as if uploaded; returns its metadata.
+
+        A ``status`` other than "ready" (e.g. "processing") makes mounting it a 409.
+        """
+        meta = store_file(self._core.store, filename, content, mime_type)
+        if status != "ready":
+            with self._core.store.lock:
+                self._core.store.files[meta["id"]].meta["status"] = status
+            meta["status"] = status
+        return meta
 
     def add_thread(self, session_id: str, agent_name: str = "worker") -> dict[str, Any]:
         """Add a child thread to a session (publishing ``session.thread_created``)."""
-        state = self._core.store.session(session_id)
-        return add_child_thread(self._core, state, agent_name)
+        return add_child_thread(self._core, self._live(session_id), agent_name)
 
     # -- injection -------------------------------------------------------------------------
 
@@ -287,9 +310,7 @@ class Emulator:
         Each needs a ``"type"``; ``id`` and ``processed_at`` are assigned unless given.
         Returns the stored copies.
         """
-        store = self._core.store
-        state = store.session(session_id)
-        return store.publish(state, events)
+        return self._core.store.publish(self._live(session_id), events)
 
     def stream_faults(self, session_id: str | None, faults: Sequence[StreamFault]) -> None:
         """Queue faults, one per new stream connection, for a session (or any, if None)."""

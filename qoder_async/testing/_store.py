@@ -139,8 +139,8 @@ class Store:
         self.sessions: dict[str, SessionState] = {}
         self.files: dict[str, StoredFile] = {}
         self.open_streams = 0
-        # Deleted sessions whose streams may still be sending their final frames.
-        self._orphans: list[SessionState] = []
+        # Deleted sessions: streams may still be draining them, and tests may read their logs.
+        self.deleted: dict[str, SessionState] = {}
 
     # -- lookups -----------------------------------------------------------------------
 
@@ -150,6 +150,14 @@ class Store:
             state = self.sessions.get(session_id)
             if state is None:
                 raise not_found("Session", session_id)
+            return state
+
+    def any_session(self, session_id: str) -> SessionState:
+        """A session, deleted or not, for test inspection; ``KeyError`` if unknown."""
+        with self.lock:
+            state = self.sessions.get(session_id) or self.deleted.get(session_id)
+            if state is None:
+                raise KeyError(session_id)
             return state
 
     def agent_versions(self, agent_id: str) -> list[dict[str, Any]]:
@@ -285,7 +293,7 @@ class Store:
         """Wake every live stream (used on shutdown)."""
         with self.lock:
             subscribers = [s for state in self.sessions.values() for s in state.subscribers]
-            subscribers += [s for state in self._orphans for s in state.subscribers]
+            subscribers += [s for state in self.deleted.values() for s in state.subscribers]
         for subscriber in subscribers:
             subscriber.notify()
 
@@ -327,6 +335,6 @@ class Store:
         with self.lock:
             state = self.sessions.pop(session_id)
             state.deleted = True
-            self._orphans = [s for s in self._orphans if s.subscribers] + [state]
+            self.deleted[session_id] = state
             self.turn_changed.notify_all()
             return state

@@ -181,3 +181,20 @@ def test_download_link_mode() -> None:
         link = client.get(f"/files/{meta['id']}/content").json()["url"]
         assert httpx.get(link).content == SPEC  # no auth header needed
         assert httpx.get(link.split("?")[0]).status_code == 404
+
+
+def test_mounting_a_file_that_is_not_ready_conflicts(
+    emu: Emulator, client: httpx.Client, api: Helpers
+) -> None:
+    pending = emu.upload("big.csv", b"a,b\n", status="processing")
+    session = api.session()
+    response = client.post(
+        f"/sessions/{session['id']}/resources", json={"resources": [{"file_id": pending["id"]}]}
+    )
+    assert response.status_code == 409
+    assert response.json()["error"]["type"] == "conflict_error"
+
+
+def test_body_over_the_limit_is_413(client: httpx.Client) -> None:
+    response = client.post("/files", content=b"x" * (32 * 1024 * 1024 + 1))
+    assert response.status_code == 413

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from qoder_async.testing import Emulator
 
@@ -200,3 +201,15 @@ def test_counts_and_custom_agent_script() -> None:
         assert [r.method for r in emu.requests][:3] == ["POST", "POST", "POST"]
         assert emu.requests[0].headers["authorization"] == "Bearer t"
         assert emu.requests[0].path == "/api/v1/cloud/agents"
+
+
+def test_inspection_of_unknown_and_deleted_sessions(emu: Emulator, client: httpx.Client) -> None:
+    with pytest.raises(KeyError):
+        emu.log("sess_unknown")
+    with pytest.raises(KeyError):
+        emu.append_events("sess_unknown", [{"type": "x"}])
+    session = emu.new_session()
+    client.delete(f"/sessions/{session['id']}")
+    assert emu.log(session["id"])[-1]["type"] == "session.deleted"
+    with pytest.raises(KeyError):
+        emu.session(session["id"])
