@@ -22,6 +22,7 @@ from ._content import (
     TextBlock,
     UnknownBlock,
 )
+from ._cursors import BatchingCursors, CursorStore, MemoryCursors
 from ._download import FileDownload
 from ._errors import (
     APIConnectionError,
@@ -90,6 +91,8 @@ from ._events import (
     UserToolResult,
 )
 from ._fanout import EventHub
+from ._fleet import Fleet
+from ._lease import Lease, LeaseLost
 from ._live import LiveText, Preview
 from ._models import (
     Agent,
@@ -120,7 +123,9 @@ from ._params import (
     UserToolConfirmationParam,
     UserToolResultParam,
 )
+from ._redis_cursors import RedisCursors
 from ._session import AsyncSession, TurnResult
+from ._sqlite_cursors import SQLiteCursors
 from ._stream import EventStream
 from ._upload import AsyncReadable, UploadSource
 from ._version import __version__
@@ -140,6 +145,15 @@ __all__ = [
     "NotGiven",
     "AsyncPager",
     "Page",
+    # cursors and fleets (Redis is imported only when a Redis-backed one is used)
+    "CursorStore",
+    "BatchingCursors",
+    "MemoryCursors",
+    "SQLiteCursors",
+    "RedisCursors",
+    "Fleet",
+    "Lease",
+    "LeaseLost",
     # files
     "UploadSource",
     "AsyncReadable",

@@ -11,6 +11,7 @@ from attrs import frozen
 
 from ._config import NOT_GIVEN, NotGiven
 from ._content import JSONObject
+from ._cursors import CursorStore
 from ._errors import ConflictError, QoderError
 from ._events import (
     TERMINAL_EVENT_TYPES,
@@ -281,15 +282,24 @@ class AsyncSession:
         *,
         deltas: bool | Sequence[str] = False,
         idle_timeout: float | None = None,
+        cursors: CursorStore | None = None,
     ) -> EventStream:
         """The session's events as an endless, resumable async iterator.
 
         Starts now, or after ``last_event_id``. ``deltas=True`` adds live previews
         (``EventStart``/``EventDelta``, see :class:`LiveText`). Closed by ``async with``,
         by breaking out, or by closing the session.
+
+        With ``cursors`` (a :class:`CursorStore`, e.g. ``SQLiteCursors("bot.db")`` or a fleet
+        ``Lease``) it starts after the last handled event instead of now, and commits each
+        event when the loop asks for the next one (the body returned without raising).
         """
         stream = self._client.sessions.events.stream(
-            self.id, last_event_id=last_event_id, deltas=deltas, idle_timeout=idle_timeout
+            self.id,
+            last_event_id=last_event_id,
+            deltas=deltas,
+            idle_timeout=idle_timeout,
+            cursors=cursors,
         )
         self._streams.add(stream)
         return stream
@@ -308,16 +318,22 @@ class AsyncSession:
         return EventHub(stream, buffer=buffer)
 
     async def turn(
-        self, message: MessageInput | UserMessageParam, *, deltas: bool | Sequence[str] = False
+        self,
+        message: MessageInput | UserMessageParam,
+        *,
+        deltas: bool | Sequence[str] = False,
+        cursors: CursorStore | None = None,
     ) -> AsyncGenerator[Event, None]:
         """Send a message and yield the events of the turn it starts.
 
         The stream is opened before the message is sent, so no event of the turn is missed;
         a message sent while another turn runs waits for it to end. The iteration begins
-        with the echo of the message and ends after ``session.status_idle``.
+        with the echo of the message and ends after ``session.status_idle``. With
+        ``cursors`` each event is committed once handled (see :meth:`events`); the events
+        the turn passes over (the end of an earlier turn) count as handled.
         """
         param = message if isinstance(message, UserMessageParam) else UserMessageParam(message)
-        async with self.events(deltas=deltas) as stream:
+        async with self.events(deltas=deltas, cursors=cursors) as stream:
             echo = await self._send_when_idle(param, stream)
             started = False
             async for event in stream:
@@ -328,9 +344,14 @@ class AsyncSession:
                 if event.type == "session.status_idle" or event.type in TERMINAL_EVENT_TYPES:
                     return
 
-    async def ask(self, message: MessageInput | UserMessageParam) -> TurnResult:
-        """Run one turn and return what it produced (``.text``, ``.events``, ...)."""
-        events = [event async for event in self.turn(message)]
+    async def ask(
+        self, message: MessageInput | UserMessageParam, *, cursors: CursorStore | None = None
+    ) -> TurnResult:
+        """Run one turn and return what it produced (``.text``, ``.events``, ...).
+
+        With ``cursors`` the turn's events are committed as they are collected.
+        """
+        events = [event async for event in self.turn(message, cursors=cursors)]
         return TurnResult.from_events(events)
 
     # --- history and threads -----------------------------------------------------------------

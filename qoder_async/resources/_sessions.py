@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 from .._client import path_segment
 from .._config import NOT_GIVEN, NotGiven
 from .._content import JSONObject
+from .._cursor_stream import CursorStream
+from .._cursors import CursorStore
 from .._endpoints import Resource, endpoint, route
 from .._errors import NotFoundError
 from .._events import Event
@@ -86,13 +88,16 @@ class SessionEvents(Resource):
         last_event_id: str | None = None,
         deltas: bool | Sequence[str] = False,
         idle_timeout: float | None = None,
+        cursors: CursorStore | None = None,
     ) -> EventStream:
         """Follow the session's events live; see :class:`EventStream`.
 
         Without ``last_event_id`` the stream starts now; with it, it replays what followed
         that event first. ``deltas=True`` adds ``EventStart``/``EventDelta`` previews of
         messages and thinking. ``idle_timeout`` overrides the client's
-        ``stream_idle_timeout``.
+        ``stream_idle_timeout``. With ``cursors`` the stream starts after the stored cursor
+        (unless ``last_event_id`` is given) and commits each event once handled; see
+        :class:`CursorStore`.
         """
         path = f"/sessions/{path_segment(session_id, 'session_id')}"
         sessions = Sessions(self._client)
@@ -104,7 +109,12 @@ class SessionEvents(Resource):
                 return True
             return info.archived_at is not None or info.status in FINISHED_STATUSES
 
-        return EventStream(
+        make = (
+            EventStream
+            if cursors is None
+            else partial(CursorStream, cursors=cursors, session_id=session_id)
+        )
+        return make(
             self._client,
             path + "/events/stream",
             last_event_id=last_event_id,
