@@ -135,20 +135,27 @@ class FileDownload:
         """Write the content to the file ``to`` and return its path.
 
         The bytes go to ``<to>.part`` first, which replaces ``to`` only once complete, so a
-        failed download never leaves a truncated file behind.
+        failed download never leaves a truncated file behind. A ``to`` that exists and is not
+        a regular file (a device, a pipe) is written into directly, never replaced.
         """
         target = anyio.Path(to)
+        if await target.exists() and not await target.is_file():
+            await self._write(target)
+            return Path(target)
         partial = target.with_name(target.name + ".part")
         try:
-            async with await anyio.open_file(partial, "wb") as out:
-                async for chunk in self:
-                    await out.write(chunk)
+            await self._write(partial)
             await partial.replace(target)
         except BaseException:
             with anyio.CancelScope(shield=True):
                 await partial.unlink(missing_ok=True)
             raise
         return Path(target)
+
+    async def _write(self, path: anyio.Path) -> None:
+        async with await anyio.open_file(path, "wb") as out:
+            async for chunk in self:
+                await out.write(chunk)
 
     async def aclose(self) -> None:
         """Close the connection (also the storage URL's)."""
