@@ -154,6 +154,12 @@ async def test_upload_with_too_much_metadata_is_invalid(client: qa.AsyncQoder) -
         await client.files.upload(TEXT, filename="n.md", metadata=metadata)
 
 
+async def test_upload_over_32_mb_is_too_large(client: qa.AsyncQoder) -> None:
+    megabyte = b"x" * (1024 * 1024)
+    with pytest.raises(qa.RequestTooLargeError):
+        await client.files.upload(chunks(*[megabyte] * 33), filename="huge.bin")
+
+
 async def test_a_filename_with_quotes_survives(client: qa.AsyncQoder) -> None:
     meta = await client.files.upload(TEXT, filename='say "hi".md')
     assert meta.filename == "say %22hi%22.md"

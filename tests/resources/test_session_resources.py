@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import qoder_async as qa
+from qoder_async.testing import Emulator
 
 pytestmark = pytest.mark.anyio
 
@@ -100,6 +101,16 @@ async def test_add_to_a_taken_path_conflicts(
     await client.sessions.resources.add(session.id, resources=[qa.FileResource(ready_file.id, "x")])
     with pytest.raises(qa.ConflictError):
         await client.sessions.resources.add(session.id, resources=[qa.FileResource(other.id, "x")])
+
+
+async def test_add_a_file_that_is_not_ready_conflicts(
+    client: qa.AsyncQoder, session: qa.AsyncSession, emulator: Emulator
+) -> None:
+    processing = emulator.upload("big.csv", b"a,b\n", status="processing")
+    with pytest.raises(qa.ConflictError):
+        await client.sessions.resources.add(
+            session.id, resources=[qa.FileResource(processing["id"])]
+        )
 
 
 async def test_add_to_an_archived_session_conflicts(
