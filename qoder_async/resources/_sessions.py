@@ -223,6 +223,8 @@ class Sessions(Resource):
         order: str | None = None,
         agent_id: str | None = None,
         agent_version: int | None = None,
+        deployment_id: str | None = None,
+        memory_store_id: str | None = None,
         include_archived: bool | None = None,
         statuses: Sequence[str] | None = None,
         created_at_gt: str | None = None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import anyio
 import pytest
 
@@ -109,6 +111,19 @@ async def test_list_filters_by_agent_version(
     await client.sessions.create(agent=agent.id, environment_id=environment.id)
     listed = [s.id async for s in client.sessions.list(agent_id=agent.id, agent_version=1)]
     assert listed == [old.id]
+
+
+async def test_list_filters_by_memory_store(client: qa.AsyncQoder, emulator: Emulator) -> None:
+    store_id = f"memstore_{uuid.uuid4().hex}"
+    made = emulator.new_session(memory_store_ids=[store_id])
+    emulator.new_session()
+    assert [s.id async for s in client.sessions.list(memory_store_id=store_id)] == [made["id"]]
+
+
+async def test_list_filters_by_deployment(client: qa.AsyncQoder, session: qa.AsyncSession) -> None:
+    assert session.info is not None
+    listed = client.sessions.list(agent_id=session.info.agent_id, deployment_id="dep_none")
+    assert [s.id async for s in listed] == []
 
 
 async def test_list_filters_by_status(
