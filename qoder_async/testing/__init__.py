@@ -1,8 +1,29 @@
 """A local emulator of the Qoder Cloud Agents API, for tests and offline development.
 
-It speaks the wire protocol only (plain JSON and SSE), and imports nothing from the rest of
-``qoder_async``. Start it with ``with Emulator() as emu:`` and point a client at
-``emu.base_url``; or run ``python -m qoder_async.testing``.
+It speaks the wire protocol only (JSON and SSE, from the API reference) and imports nothing
+from the rest of ``qoder_async``. Start it with ``with Emulator() as emu:`` and point a client
+at ``emu.base_url``, or run ``python -m qoder_async.testing``, which prints the base URL.
+
+Choices where the reference is silent or sources disagree:
+
+- Every list is in creation order (``order=desc`` reverses it where accepted). ``page`` tokens
+  are opaque; ``after_id``/``before_id`` are positional in the listing order, so they work for
+  models too. An unknown ``Last-Event-ID`` replays the whole log.
+- ``user.interrupt`` and ``POST …/cancel`` end the turn with ``span.model_request_end`` (when a
+  span is open), ``session.usage`` and ``session.status_idle`` with ``{"type": "end_turn"}``.
+  Cancel answers ``{"id", "type": "session", "status": "canceling"}``: 202 if a turn was
+  running, else 200.
+- Send events answers 200. A ``Last-Event-ID`` naming a delta preview that is not yet buffered
+  resumes after the previews already sent for it.
+- Session resources get ``sres_`` ids and carry both ``path`` and ``mount_path``. Adding accepts
+  the documented ``{"resources": [...]}`` (answers the full list) or one bare resource object,
+  as the Python SDK sends it (answers that resource).
+- ``GET /files/{id}/content`` answers the bytes with the file's media type; with
+  ``Emulator(file_download="url")`` it answers ``{"url": …}`` pointing at an unauthenticated
+  storage URL instead, as the official SDKs expect. Every file is ``ready`` and downloadable.
+- Each session has a primary thread (``sthr_``); ``Emulator.add_thread`` adds child threads.
+- Deletes answer ``{"id", "type": "<kind>_deleted"}``. Idempotency keys are remembered per
+  bearer token for 24 h, except for responses 409, 429 and 5xx, which a retry re-executes.
 """
 
 from ._faults import RequestFault, StreamFault, StreamOptions

@@ -46,6 +46,21 @@ class _Captured:
     body: bytearray = field(default_factory=bytearray)
 
 
+async def _capture(app: ASGIApp, scope: Scope, receive: Receive) -> _Captured:
+    """Run an ASGI app and keep its response instead of sending it."""
+    captured = _Captured()
+
+    async def collect(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            captured.status = message["status"]
+            captured.headers = list(message.get("headers", []))
+        elif message["type"] == "http.response.body":
+            captured.body.extend(message.get("body", b""))
+
+    await app(scope, receive, collect)
+    return captured
+
+
 def _fingerprint(method: str, path: str, query: bytes, body: bytes) -> str:
     try:
         canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
@@ -173,17 +188,7 @@ class Gateway:
         return wrapped
 
     async def _capture(self, scope: Scope, receive: Receive) -> _Captured:
-        captured = _Captured()
-
-        async def collect(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                captured.status = message["status"]
-                captured.headers = list(message.get("headers", []))
-            elif message["type"] == "http.response.body":
-                captured.body.extend(message.get("body", b""))
-
-        await self.app(scope, receive, collect)
-        return captured
+        return await _capture(self.app, scope, receive)
 
     async def _idempotent(
         self, space: tuple[str, str], fingerprint: str, scope: Scope, receive: Receive
@@ -196,47 +201,33 @@ class Gateway:
             entry = None
         if entry is not None:
             if entry.fingerprint != fingerprint:
-                return await self._capture_error(
-                    scope, ApiError(409, "Idempotency key reused with a different request body.")
+                error = ApiError(409, "Idempotency key reused with a different request body.")
+                return await _capture(
+                    error_response(str(scope[REQUEST_ID_KEY]), error), scope, receive
                 )
             await entry.done.wait()
-            if entry.status is not None:
-                replay = _Captured(entry.status, list(entry.headers), bytearray(entry.body))
-                replay.headers.append((b"idempotent-replayed", b"true"))
-                return replay
-            return await self._idempotent(space, fingerprint, scope, receive)
+            if entry.status is None:
+                # The first attempt was not remembered (5xx, 409, 429): execute afresh.
+                return await self._idempotent(space, fingerprint, scope, receive)
+            replay = _Captured(entry.status, list(entry.headers), bytearray(entry.body))
+            replay.headers.append((b"idempotent-replayed", b"true"))
+            return replay
 
         entry = IdempotencyEntry(fingerprint=fingerprint, created=time.monotonic())
         table[space] = entry
         try:
             captured = await self._capture(scope, receive)
+            if captured.status < 500 and captured.status not in _NOT_REMEMBERED:
+                entry.status = captured.status
+                entry.headers = [h for h in captured.headers if h[0].lower() != b"x-request-id"]
+                entry.body = bytes(captured.body)
+            else:
+                del table[space]
         except BaseException:
             table.pop(space, None)
             raise
         finally:
             entry.done.set()
-        if captured.status < 500 and captured.status not in _NOT_REMEMBERED:
-            entry.status = captured.status
-            entry.headers = [(k, v) for k, v in captured.headers if k.lower() != b"x-request-id"]
-            entry.body = bytes(captured.body)
-        else:
-            table.pop(space, None)
-        return captured
-
-    async def _capture_error(self, scope: Scope, error: ApiError) -> _Captured:
-        captured = _Captured()
-
-        async def collect(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                captured.status = message["status"]
-                captured.headers = list(message.get("headers", []))
-            elif message["type"] == "http.response.body":
-                captured.body.extend(message.get("body", b""))
-
-        async def no_body() -> Message:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        await error_response(str(scope.get(REQUEST_ID_KEY, "")), error)(scope, no_body, collect)
         return captured
 
     async def _drop(self, scope: Scope, receive: Receive) -> None:
