@@ -137,9 +137,9 @@ class MultipartBody:
         elif inspect.iscoroutinefunction(getattr(source, "read", None)):
             chunks = functools.partial(_read_file, source)  # type: ignore[arg-type]  # has async read
             replayable = False
-            name = getattr(source, "name", None)
-            if filename is None and isinstance(name, str):
-                filename = os.path.basename(name)
+            opened_as = getattr(source, "name", None)
+            if filename is None and isinstance(opened_as, str):
+                filename = os.path.basename(opened_as)
         elif isinstance(source, AsyncIterable):
             chunks = functools.partial(_read_iterable, source)
             replayable = False
