@@ -1,0 +1,22 @@
+"""The ``qoder-async`` command line: ``chat``, ``run``, ``tail``, ``agents``, ``sessions``,
+``emulator``. Built on typer and rich (``pip install 'qoder-async[cli]'``) and on the public
+API of ``qoder_async`` only; ``import qoder_async`` never imports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    from ._app import app
+
+    try:
+        app(args=None if argv is None else list(argv), prog_name="qoder-async")
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    return 0

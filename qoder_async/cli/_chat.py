@@ -1,0 +1,126 @@
+"""``qoder-async chat``: a conversation with an agent, one turn per line typed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import anyio
+from attrs import frozen
+from rich.text import Text
+
+import qoder_async as qa
+
+from ._connect import Connection, mount_demo, mount_files, mount_repository, open_session
+from ._control import CtrlC
+from ._errors import EXIT_INTERRUPTED, CliError, describe
+from ._keyboard import LineReader, keys_hidden
+from ._screen import USER_MARK, RichScreen, Screen
+from ._turn import play_turn
+from ._view import TurnView
+
+__all__ = ["ChatOptions", "chat"]
+
+HELP = (
+    "/file PATH  upload a file and mount it under /data/inputs/\n"
+    "/repo URL   mount a git repository\n"
+    "/thinking   show the agent's thoughts in full, or collapse them again\n"
+    "/quit       leave (so do Ctrl-D, and Ctrl-C when no turn runs)\n"
+    "Ctrl-C during a turn interrupts the agent; a second Ctrl-C quits."
+)
+
+
+@frozen(kw_only=True)
+class ChatOptions:
+    """What ``chat`` was asked for on its command line."""
+
+    session_id: str | None
+    agent_id: str | None
+    environment_id: str | None
+    model: str
+    files: Sequence[str]
+
+
+async def chat(connection: Connection, options: ChatOptions, screen: Screen) -> int:
+    """Talk until end of input, ``/quit`` or Ctrl-C; returns the exit status."""
+    async with anyio.create_task_group() as tasks:
+        control = CtrlC(tasks.cancel_scope)
+        await tasks.start(control.watch, tasks)
+        await _converse(connection, options, screen, control)
+        tasks.cancel_scope.cancel()
+    if control.quit:
+        screen.note("")  # end the line the ^C was echoed on
+        return EXIT_INTERRUPTED
+    return 0
+
+
+async def _converse(
+    connection: Connection, options: ChatOptions, screen: Screen, control: CtrlC
+) -> None:
+    session = await open_session(
+        connection.client,
+        session_id=options.session_id,
+        agent_id=options.agent_id,
+        environment_id=options.environment_id,
+        model=options.model,
+        title="qoder-async chat",
+    )
+    if options.files:
+        mounted = await mount_files(session, options.files)
+    elif connection.embedded and options.session_id is None:
+        mounted = [await mount_demo(session)]
+    else:
+        mounted = []
+    screen.note(f"session {session.id} · type /help for commands · Ctrl-C interrupts, twice quits")
+    for path in mounted:
+        screen.note(f"mounted {path}")
+    reader = LineReader()
+    interactive = isinstance(screen, RichScreen)
+    while True:
+        if isinstance(screen, RichScreen):
+            screen.console.print(Text(USER_MARK, style="bold cyan"), end="")
+        line = await reader.readline()
+        if line is None:
+            return
+        text = line.strip()
+        if not text:
+            continue
+        if text.startswith("/"):
+            if not await _command(text, session, screen):
+                return
+            continue
+        view = TurnView(echo_user=not interactive)
+        try:
+            with keys_hidden(reader.fd):
+                await play_turn(session, text, screen=screen, view=view, control=control)
+        except qa.QoderError as exc:
+            screen.error(describe(exc))
+
+
+async def _command(text: str, session: qa.AsyncSession, screen: Screen) -> bool:
+    """Run a slash command; ``False`` means leave."""
+    name, _, argument = text.partition(" ")
+    argument = argument.strip()
+    try:
+        if name in ("/quit", "/exit"):
+            return False
+        if name == "/help":
+            screen.note(HELP)
+        elif name == "/file":
+            if not argument:
+                raise CliError("usage: /file PATH")
+            for path in await mount_files(session, [argument]):
+                screen.note(f"mounted {path}")
+        elif name == "/repo":
+            if not argument:
+                raise CliError("usage: /repo URL")
+            screen.note(f"mounted {await mount_repository(session, argument)}")
+        elif name == "/thinking" and isinstance(screen, RichScreen):
+            screen.show_thinking = not screen.show_thinking
+            screen.note("thoughts " + ("in full" if screen.show_thinking else "collapsed"))
+        elif name == "/thinking":
+            screen.note("thoughts are always shown in full here")
+        else:
+            raise CliError(f"unknown command {name}; /help lists them")
+    except (qa.QoderError, CliError) as exc:
+        screen.error(describe(exc))
+    return True

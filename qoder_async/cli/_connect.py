@@ -1,0 +1,175 @@
+"""Whom the CLI talks to, and the session it talks in.
+
+With a token in the environment (``QODER_ACCESS_TOKEN`` or ``QODER_PAT``) the client talks to
+the real service (or ``--base-url``). Without one, ``chat`` and ``run`` start the emulator of
+``qoder_async.testing`` inside the process and say so on one line.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+
+import anyio
+
+import qoder_async as qa
+
+from ._errors import CliError
+
+__all__ = [
+    "DEMO_SPEC",
+    "EMBEDDED_PACE",
+    "Connection",
+    "connect",
+    "mount_demo",
+    "mount_files",
+    "mount_repository",
+    "open_session",
+]
+
+TOKEN_VARIABLES = ("QODER_ACCESS_TOKEN", "QODER_PAT")
+EMBEDDED_PACE = 0.12
+"""Seconds between the embedded emulator's events: slow enough to watch a turn unfold."""
+CLI_TAG = {"created_by": "qoder-async-cli"}
+"""Metadata on the agent and environment the CLI creates, so later runs reuse them."""
+
+DEMO_SPEC = """\
+# Export service: acceptance criteria
+- AC1: POST /exports returns 202 with an export id.
+- AC2: GET /exports/{id} reports the status: pending, ready or failed.
+- AC3: A ready export can be downloaded for 24 hours.
+- AC4: An export larger than 2 GB fails with the error code EXPORT_TOO_LARGE.
+
+## Goal
+Let users export a project as a ZIP archive.
+"""
+"""The spec ``run`` mounts on the embedded emulator, so the demo agent has something to read."""
+
+
+class Connection:
+    """A client, and whether it talks to the embedded emulator."""
+
+    def __init__(self, client: qa.AsyncQoder, *, embedded: bool) -> None:
+        self.client = client
+        self.embedded = embedded
+
+
+def _token() -> str | None:
+    return next((os.environ[name] for name in TOKEN_VARIABLES if os.environ.get(name)), None)
+
+
+@asynccontextmanager
+async def connect(
+    base_url: str | None,
+    *,
+    embedded_allowed: bool,
+    notice: Callable[[str], None],
+) -> AsyncIterator[Connection]:
+    """Open a client: the real service with a token, else (if allowed) an embedded emulator.
+
+    Raises:
+        MissingTokenError: no token, and the command cannot use the emulator.
+        CliError: ``--base-url`` without a token, or the emulator's extra is not installed.
+    """
+    token = _token()
+    if token is not None or not embedded_allowed:
+        async with qa.AsyncQoder(token, base_url) as client:
+            yield Connection(client, embedded=False)
+        return
+    if base_url is not None:
+        raise CliError(
+            "--base-url needs a token: set QODER_ACCESS_TOKEN (any value works for the emulator)"
+        )
+    try:
+        from qoder_async.testing import Emulator
+    except ImportError as exc:
+        raise CliError(
+            f"the embedded emulator needs {exc.name}: pip install 'qoder-async[cli]'"
+        ) from exc
+    emulator = Emulator(pace=EMBEDDED_PACE)
+    await anyio.to_thread.run_sync(emulator.start)
+    try:
+        notice(
+            f"No QODER_ACCESS_TOKEN: using the embedded emulator at {emulator.base_url} "
+            "(set a token for Qoder Cloud)"
+        )
+        async with qa.AsyncQoder("emulator", emulator.base_url) as client:
+            yield Connection(client, embedded=True)
+    finally:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(emulator.stop)
+
+
+async def _tagged_agent(client: qa.AsyncQoder, model: str) -> str:
+    async for agent in client.agents.list(limit=100):
+        if agent.metadata.get("created_by") == CLI_TAG["created_by"] and agent.model == model:
+            return agent.id
+    agent = await client.agents.create(name="qoder-async-cli", model=model, metadata=CLI_TAG)
+    return agent.id
+
+
+async def _tagged_environment(client: qa.AsyncQoder) -> str:
+    async for environment in client.environments.list(limit=100):
+        if environment.metadata.get("created_by") == CLI_TAG["created_by"]:
+            return environment.id
+    environment = await client.environments.create(name="qoder-async-cli", metadata=CLI_TAG)
+    return environment.id
+
+
+async def open_session(
+    client: qa.AsyncQoder,
+    *,
+    session_id: str | None,
+    agent_id: str | None,
+    environment_id: str | None,
+    model: str,
+    title: str,
+) -> qa.AsyncSession:
+    """The session to talk in: ``session_id``'s, else a new one.
+
+    Without ``agent_id``/``environment_id``, an agent and an environment the CLI made
+    before (tagged ``created_by: qoder-async-cli``) are reused, or made now.
+    """
+    if session_id is not None:
+        session = client.session(session_id)
+        await session.refresh()
+        return session
+    agent = agent_id or await _tagged_agent(client, model)
+    environment = environment_id or await _tagged_environment(client)
+    return await client.sessions.create(agent=agent, environment_id=environment, title=title)
+
+
+async def mount_files(session: qa.AsyncSession, paths: Sequence[str]) -> list[str]:
+    """Upload each file and mount it under ``/data/inputs/``; return the mount paths."""
+    mounted = []
+    for path in paths:
+        file = anyio.Path(path)
+        if not await file.is_file():
+            raise CliError(f"no such file: {path}")
+        resource = await session.upload_and_mount(
+            str(file), mount_path=posixpath.join("inputs", file.name)
+        )
+        mounted.append(resource.mount_path or "")
+    return mounted
+
+
+async def mount_demo(session: qa.AsyncSession) -> str:
+    """Mount :data:`DEMO_SPEC` as ``/data/inputs/spec.md``; return its mount path."""
+    resource = await session.upload_and_mount(
+        DEMO_SPEC.encode(), mount_path="inputs/spec.md", filename="spec.md"
+    )
+    return resource.mount_path or "/data/inputs/spec.md"
+
+
+async def mount_repository(session: qa.AsyncSession, url: str) -> str:
+    """Mount a repository (GitHub URLs as ``github_repository``); return where it lands."""
+    resource: qa.ResourceParam = (
+        qa.GitHubRepository(url=url)
+        if url.startswith("https://github.com/")
+        else qa.GitRepository(url=url)
+    )
+    resources = await session.add_resources(resource)
+    found = next((r for r in resources if r.url == url), None)
+    return (found.mount_path if found is not None else None) or url

@@ -1,0 +1,65 @@
+"""Reading what the user types without blocking the event loop.
+
+Lines are read from the file descriptor once it is readable, so waiting for input can be
+cancelled like any other wait (no thread is left blocked in ``input()``). On a terminal the
+line discipline does the editing (backspace, Ctrl-U, Ctrl-D), and keys typed while the agent
+works are neither echoed over the live display nor sent afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import anyio
+
+__all__ = ["LineReader", "keys_hidden"]
+
+
+class LineReader:
+    """Lines from a file descriptor (stdin by default), read as they become available."""
+
+    def __init__(self, fd: int | None = None) -> None:
+        self.fd = sys.stdin.fileno() if fd is None else fd
+        # Files (and /dev/null) are always readable and cannot be polled: just read them.
+        self._pollable = not stat.S_ISREG(os.fstat(self.fd).st_mode)
+        self._buffer = b""
+        self._eof = False
+
+    async def readline(self) -> str | None:
+        """The next line without its newline, or ``None`` at the end of input."""
+        while b"\n" not in self._buffer and not self._eof:
+            if self._pollable:
+                try:
+                    await anyio.wait_readable(self.fd)
+                except OSError:
+                    self._pollable = False
+            chunk = os.read(self.fd, 65536)
+            self._eof = not chunk
+            self._buffer += chunk
+        if not self._buffer:
+            return None
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line.decode(errors="replace").rstrip("\r")
+
+
+@contextmanager
+def keys_hidden(fd: int) -> Iterator[None]:
+    """Do not echo keys while the block runs; drop what was typed meanwhile at the end."""
+    if not os.isatty(fd):
+        yield
+        return
+    import termios
+
+    saved = termios.tcgetattr(fd)
+    quiet = list(saved)
+    quiet[3] &= ~termios.ECHO
+    termios.tcsetattr(fd, termios.TCSANOW, quiet)
+    try:
+        yield
+    finally:
+        termios.tcsetattr(fd, termios.TCSANOW, saved)
+        termios.tcflush(fd, termios.TCIFLUSH)
