@@ -48,11 +48,6 @@ def _score(member: str, session_id: str) -> int:
     return int.from_bytes(digest, "big")
 
 
-def owner(session_id: str, members: Sequence[str]) -> str:
-    """The member that owns a session: the highest rendezvous hash of (member, session)."""
-    return max(members, key=lambda member: _score(member, session_id))
-
-
 class Fleet:
     """Workers sharing sessions through Redis (``redis.asyncio``; asyncio only).
 
@@ -102,6 +97,12 @@ class Fleet:
 
     def __repr__(self) -> str:
         return f"<Fleet {self.worker_id} prefix={self._keys.prefix!r} ttl={self.lease_ttl}>"
+
+    @staticmethod
+    def owner(session_id: str, members: Sequence[str]) -> str:
+        """The member that serves a session: the highest rendezvous hash of (member,
+        session), the same answer on every worker that sees the same members."""
+        return max(members, key=lambda member: _score(member, session_id))
 
     @asynccontextmanager
     async def lease(self, session_id: str) -> AsyncIterator[Lease]:
@@ -166,16 +167,12 @@ class Fleet:
                         members = await self.members(beat=True)
                     except (RedisError, OSError) as exc:
                         logger.warning("%s: heartbeat failed: %s", self.worker_id, exc)
-                        members = []
-                    mine = (
-                        {
-                            s
-                            for s in sessions
-                            if s not in finished and owner(s, members) == self.worker_id
-                        }
-                        if members
-                        else set(serving)
-                    )
+                        members = []  # keep serving what it serves; its leases decide
+                    mine = {s for s in sessions if s not in finished}
+                    if members:
+                        mine = {s for s in mine if self.owner(s, members) == self.worker_id}
+                    else:
+                        mine &= serving.keys()
                     for session_id in [s for s in serving if s not in mine]:
                         serving.pop(session_id).cancel()
                     for session_id in mine.difference(serving):

@@ -45,8 +45,11 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 return redis.call('DEL', KEYS[1])
 """
 # ARGV: the lease's value, the event id, then each staged command as its length and words.
+# A cursor already at the event id means this very commit was applied before (its reply was
+# lost, e.g. to a cancellation) and is being retried: applying it again would double it.
 _COMMIT = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if redis.call('GET', KEYS[2]) == ARGV[2] then return 1 end
 local i = 3
 while i <= #ARGV do
   local n = tonumber(ARGV[i])
