@@ -110,8 +110,11 @@ class SessionState:
 
 
 def in_thread(event: Mapping[str, Any], thread_id: str, include_unthreaded: bool) -> bool:
-    """Whether an event belongs to a thread; events without a thread belong to the primary one."""
+    """Whether an event belongs to a thread. Events without a thread belong to the primary
+    one, except the session's terminal events, which every thread sees."""
     own = event.get("session_thread_id")
+    if own is None and event.get("type") in TERMINAL_EVENT_TYPES:
+        return True
     return own == thread_id or (own is None and include_unthreaded)
 
 

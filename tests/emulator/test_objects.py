@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 
 from qoder_async.testing import Emulator
 
-from ._helpers import Helpers
+from ._helpers import FrameReader, Helpers
 
 
 def test_agent_versions(client: httpx.Client) -> None:
@@ -213,3 +215,21 @@ def test_inspection_of_unknown_and_deleted_sessions(emu: Emulator, client: httpx
     assert emu.log(session["id"])[-1]["type"] == "session.deleted"
     with pytest.raises(KeyError):
         emu.session(session["id"])
+
+
+def test_child_thread_stream_sees_session_deleted(
+    emu: Emulator, client: httpx.Client, api: Helpers
+) -> None:
+    session = api.session()
+    child = emu.add_thread(session["id"], "helper")
+    path = f"/sessions/{session['id']}/threads/{child['id']}/stream"
+    with client.stream("GET", path) as response:
+        reader = FrameReader(response)
+        deadline = time.monotonic() + 2
+        while emu.open_streams == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        api.send(session["id"], "not for the child")
+        emu.wait_idle(session["id"])
+        client.delete(f"/sessions/{session['id']}")
+        frames = reader.until("session.deleted")
+    assert [f.event for f in frames] == ["session.deleted"]
