@@ -27,12 +27,15 @@ from ._redis_cursors import RedisKeys, text
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-__all__ = ["Fleet", "Handler"]
+__all__ = ["Fleet", "Handler", "SessionSource"]
 
 logger = logging.getLogger("qoder_async")
 
 Handler = Callable[[str, Lease], Awaitable[None]]
 """``await handler(session_id, lease)``: serve one session while holding its lease."""
+
+SessionSource = Callable[[], Awaitable[Iterable[str | bytes]]]
+"""``await source()``: the ids of the sessions to serve now (bytes are decoded)."""
 
 _HEARTBEAT = """
 local now = redis.call('TIME')
@@ -128,19 +131,29 @@ class Fleet:
         )
         return [str(text(member)) for member in reply]
 
-    async def run(self, session_ids: Iterable[str], handler: Handler) -> None:
-        """Serve this worker's share of ``session_ids`` until cancelled.
+    async def run(self, sessions: Iterable[str] | SessionSource, handler: Handler) -> None:
+        """Serve this worker's share of ``sessions`` until cancelled.
 
+        ``sessions`` is a fixed collection of ids, or an async callable giving the current
+        ones (asked at every heartbeat, e.g. ``lambda: redis.smembers("bot:sessions")``).
         The share is recomputed at every heartbeat: a session this worker stops owning is
         cancelled (its lease flushed and released), a session it gains starts as soon as
         its lease is free. A handler that returns has finished its session, which this worker
-        does not serve again; ``run`` returns once it has finished them all. A handler that
-        raises stops ``run`` (other than :class:`LeaseLost`, after which the session is
-        asked for again).
+        does not serve again; with a fixed collection ``run`` returns once it has finished
+        them all. A handler that raises stops ``run`` (other than :class:`LeaseLost`, after
+        which the session is asked for again).
         """
         from redis.exceptions import RedisError
 
-        sessions = list(dict.fromkeys(session_ids))
+        fixed: list[str] | None = None
+        if callable(sessions):
+            source = sessions
+        else:
+            fixed = list(dict.fromkeys(sessions))
+
+            async def source() -> list[str]:
+                return fixed or []
+
         serving: dict[str, anyio.CancelScope] = {}
         finished: set[str] = set()
 
@@ -162,13 +175,14 @@ class Fleet:
 
         try:
             async with anyio.create_task_group() as tasks:
-                while len(finished) < len(sessions):
+                while fixed is None or not finished.issuperset(fixed):
                     try:
+                        current = [str(text(s)) for s in await source()]
                         members = await self.members(beat=True)
                     except (RedisError, OSError) as exc:
                         logger.warning("%s: heartbeat failed: %s", self.worker_id, exc)
-                        members = []  # keep serving what it serves; its leases decide
-                    mine = {s for s in sessions if s not in finished}
+                        current, members = list(serving), []  # its leases decide meanwhile
+                    mine = {s for s in current if s not in finished}
                     if members:
                         mine = {s for s in mine if self.owner(s, members) == self.worker_id}
                     else:

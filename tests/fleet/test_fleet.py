@@ -114,3 +114,21 @@ async def test_a_handler_that_returns_finishes_its_session(redis: Redis, prefix:
         await fleet.run(SESSIONS, handle)
     assert sorted(served) == sorted(SESSIONS)
     assert await fleet.members() == []
+
+
+async def test_sessions_from_a_source_are_served_as_they_appear(redis: Redis, prefix: str) -> None:
+    holders = Holders()
+    key = f"{prefix}:sessions"
+
+    async def current() -> set[bytes]:
+        return await redis.smembers(key)
+
+    fleet = qa.Fleet(redis, prefix=prefix, worker_id="a", lease_ttl=TTL)
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(fleet.run, current, holders.handler("a"))
+        await redis.sadd(key, *SESSIONS[:2])
+        await holders.wait_for(dict.fromkeys(SESSIONS[:2], "a"))
+        await redis.sadd(key, SESSIONS[2])
+        await redis.srem(key, SESSIONS[0])
+        await holders.wait_for(dict.fromkeys(SESSIONS[1:3], "a"))
+        tasks.cancel_scope.cancel()

@@ -117,3 +117,11 @@ async def test_redis_cursors_keep_the_last_commit(redis: Redis, prefix: str) -> 
     await store.commit("s1", "e1")
     await store.commit("s1", "e2")
     assert await qa.RedisCursors(redis, prefix=prefix).load("s1") == "e2"
+
+
+async def test_a_repeated_commit_of_one_event_is_applied_once(redis: Redis, prefix: str) -> None:
+    async with fleet(redis, prefix, "a").lease("s1") as lease:
+        for _ in range(2):
+            lease.stage("RPUSH", f"{prefix}:out", "reply")
+            await lease.commit("s1", "e1")
+    assert await redis.lrange(f"{prefix}:out", 0, -1) == [b"reply"]
