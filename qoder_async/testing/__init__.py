@@ -21,6 +21,9 @@ Choices where the reference is silent or sources disagree:
 - ``GET /files/{id}/content`` answers the bytes with the file's media type; with
   ``Emulator(file_download="url")`` it answers ``{"url": …}`` pointing at an unauthenticated
   storage URL instead, as the official SDKs expect. Every file is ``ready`` and downloadable.
+- Archiving a session is terminal: a running turn is stopped first, then
+  ``session.status_terminated`` is published (streams end after it) and ``status`` becomes
+  ``terminated``. Session-wide terminal events reach every thread stream.
 - Each session has a primary thread (``sthr_``); ``Emulator.add_thread`` adds child threads.
 - Deletes answer ``{"id", "type": "<kind>_deleted"}``. Idempotency keys are remembered per
   bearer token for 24 h, except for responses 409, 429 and 5xx, which a retry re-executes.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import re
 from typing import Any
@@ -305,10 +306,16 @@ def _stop_turn(core: Core, state: SessionState) -> bool:
 async def archive_session(request: Request) -> Response:
     core = core_of(request)
     state = core.store.session(request.path_params["session_id"])
-    _stop_turn(core, state)
+    task = state.turn_task
+    if _stop_turn(core, state) and task is not None:
+        # Let the interrupted turn publish its closing events before the terminal one.
+        await asyncio.wait([task], timeout=2.0)
     with core.store.lock:
         if state.record["archived_at"] is None:
             state.record["archived_at"] = state.record["updated_at"] = now_timestamp()
+            state.record["status"] = "terminated"
+            # Archiving is terminal: streams get session.status_terminated and end.
+            core.store.publish(state, [{"type": "session.status_terminated"}])
         return json_response(session_view(state))
 
 

@@ -274,3 +274,19 @@ def test_thread_stream_and_unknown_delta_type(
         frames = reader.until("session.status_idle")
     assert frames[0].event == "user.message"
     assert "event_delta" not in {f.event for f in frames}
+
+
+def test_archive_terminates_the_stream(paced: tuple[Emulator, httpx.Client, Helpers]) -> None:
+    emu, client, api = paced
+    session = api.session()
+    with client.stream("GET", stream_url(session["id"]), headers=SSE) as r:
+        reader = FrameReader(r)
+        assert wait_for(lambda: emu.open_streams == 1)
+        api.send(session["id"], "long turn")
+        archived = client.post(f"/sessions/{session['id']}/archive").json()
+        frames = reader.until("session.status_terminated")
+        assert reader.next() is None
+    events = [f.event for f in frames]
+    assert events[-2:] == ["session.status_idle", "session.status_terminated"]
+    assert archived["status"] == "terminated"
+    assert archived["archived_at"] is not None
