@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 import anyio
 
-__all__ = ["LineReader", "keys_hidden"]
+__all__ = ["LineReader", "keys_hidden", "stdin_fd"]
 
 
 class LineReader:
@@ -46,13 +46,24 @@ class LineReader:
         return line.decode(errors="replace").rstrip("\r")
 
 
+def stdin_fd() -> int | None:
+    """The file descriptor of stdin, or ``None`` if it has none (closed, replaced)."""
+    try:
+        return sys.stdin.fileno()
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
 @contextmanager
-def keys_hidden(fd: int) -> Iterator[None]:
-    """Do not echo keys while the block runs; drop what was typed meanwhile at the end."""
-    if not os.isatty(fd):
+def keys_hidden(fd: int | None) -> Iterator[None]:
+    """Do not echo keys while the block runs; drop what was typed meanwhile at the end.
+
+    Does nothing unless ``fd`` is a terminal.
+    """
+    if fd is None or not os.isatty(fd):
         yield
         return
-    import termios
+    import termios  # POSIX only, and only needed on a terminal
 
     saved = termios.tcgetattr(fd)
     quiet = list(saved)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Sequence
 from contextlib import aclosing
 
@@ -15,7 +14,7 @@ import qoder_async as qa
 from ._connect import Connection, mount_demo, mount_files, open_session
 from ._control import CtrlC
 from ._errors import EXIT_ERROR, EXIT_INTERRUPTED
-from ._keyboard import keys_hidden
+from ._keyboard import keys_hidden, stdin_fd
 from ._screen import Screen
 from ._turn import play_turn
 from ._view import TurnView
@@ -77,7 +76,7 @@ async def _run(
     screen.note(f"session {session.id}" + "".join(f" · mounted {path}" for path in mounted))
     view = TurnView()
     if not options.as_json:
-        with keys_hidden(sys.stdin.fileno()):
+        with keys_hidden(stdin_fd()):
             return await play_turn(
                 session, options.prompt, screen=screen, view=view, control=control
             )

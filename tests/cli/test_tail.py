@@ -1,0 +1,91 @@
+"""``qoder-async tail``: follow a session's events, resume across drops, stop cleanly."""
+
+from __future__ import annotations
+
+import json
+import signal
+
+import anyio
+
+import qoder_async as qa
+from qoder_async.testing import Emulator, StreamFault
+
+from ._support import CLI, TOKEN, InProcessCLI, api_env, finished_turn, wait_until
+
+
+def test_tail_from_an_event_replays_what_followed_it_until_idle(
+    cli: CLI, emulator: Emulator
+) -> None:
+    session_id = finished_turn(emulator, "hello")
+    first = emulator.log(session_id)[0]["id"]
+    done = cli("tail", session_id, "--from", first, "--until-idle")
+    assert done.returncode == 0, done.stderr
+    assert "tool: Glob pattern=**/* path=/data" in done.stdout
+    assert 'agent: You asked: "hello".' in done.stdout
+    assert done.stdout.rstrip().splitlines()[-1].startswith("-- idle (end_turn)")
+
+
+def test_tail_json_prints_the_log_in_order(cli: InProcessCLI, emulator: Emulator) -> None:
+    session_id = finished_turn(emulator)
+    log = emulator.log(session_id)
+    done = cli("tail", session_id, "--from", log[0]["id"], "--until-idle", "--json")
+    assert done.returncode == 0, done.stderr
+    printed = [json.loads(line)["id"] for line in done.stdout.splitlines()]
+    assert printed == [event["id"] for event in log[1:]]
+
+
+def test_tail_resumes_across_dropped_connections(cli: InProcessCLI, emulator: Emulator) -> None:
+    session_id = finished_turn(emulator)
+    log = emulator.log(session_id)
+    emulator.stream_faults(session_id, [StreamFault(drop_after=2), StreamFault(drop_after=3)])
+    done = cli("tail", session_id, "--from", log[0]["id"], "--until-idle", "--json")
+    assert done.returncode == 0, done.stderr
+    printed = [json.loads(line)["id"] for line in done.stdout.splitlines()]
+    assert printed == [event["id"] for event in log[1:]]
+
+
+def test_tail_follows_a_turn_as_it_happens() -> None:
+    with Emulator() as emulator:  # its own, so that no other test's stream is counted
+        session_id = finished_turn(emulator)
+        follower = CLI(api_env(emulator)).popen("tail", session_id, "--until-idle", "--json")
+        try:
+            wait_until(lambda: emulator.open_streams == 1, what="tail to connect")
+
+            async def send() -> None:
+                async with qa.AsyncQoder(TOKEN, emulator.base_url) as client:
+                    await client.session(session_id).send("second question")
+
+            anyio.run(send)
+            out, err = follower.communicate(timeout=60)
+        finally:
+            follower.kill()
+    assert follower.returncode == 0, err
+    types = [json.loads(line)["type"] for line in out.splitlines()]
+    assert types[0] == "user.message"
+    assert types[-1] == "session.status_idle"
+
+
+def test_ctrl_c_stops_tail_and_tells_where_to_resume(cli_process: CLI, emulator: Emulator) -> None:
+    session_id = finished_turn(emulator)
+    log = emulator.log(session_id)
+    follower = cli_process.popen("tail", session_id, "--from", log[0]["id"], "--json")
+    try:
+        assert follower.stdout is not None
+        lines = [follower.stdout.readline() for _ in log[1:]]  # the replay, then live
+        follower.send_signal(signal.SIGINT)
+        out, err = follower.communicate(timeout=30)
+    finally:
+        follower.kill()
+    assert follower.returncode == 130
+    assert json.loads(lines[-1])["id"] == log[-1]["id"]
+    assert out == ""
+    assert err == (
+        f"stopped after {log[-1]['id']}; resume with: "
+        f"qoder-async tail {session_id} --from {log[-1]['id']}\n"
+    )
+
+
+def test_tail_of_a_missing_session_is_a_404(cli: InProcessCLI) -> None:
+    done = cli("tail", "sess_nothing_here")
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: 404 not_found_error")
