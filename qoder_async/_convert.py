@@ -1,15 +1,22 @@
 """The one cattrs converter: every hook, and the tagged unions on ``type``.
 
-Decoding is on the hot path of every stream, so the per-class hooks are generated once, at
-import, and events are dispatched on their wire ``type`` with a dict lookup. Unknown types
+Decoding is on the hot path of every stream, so each class's hook is generated once, by
+cattrs, the first time the class is met (generating them all at import would slow
+``import qoder_async`` for classes most programs never see), and events are dispatched on
+their wire ``type`` with a dict lookup. Optional fields and tuples get hooks that look their
+inner hook up once instead of on every value. Unknown types
 become :class:`UnknownEvent` / :class:`UnknownBlock`; unknown fields are ignored by the hooks
-and kept in ``raw``.
+and kept in ``raw``. JSON text is parsed by :func:`loads`: orjson when it is installed (the
+``speed`` extra), else the standard library.
 """
 
 from __future__ import annotations
 
+import functools
+import json
+import types
 from collections.abc import Callable
-from typing import Any, Union
+from typing import Any, Union, get_args, get_origin
 
 import attrs
 import cattrs
@@ -48,7 +55,35 @@ from ._params import (
     UserToolResultParam,
 )
 
-__all__ = ["converter", "structure", "structure_event", "unstructure"]
+__all__ = ["converter", "loads", "structure", "structure_event", "unstructure"]
+
+try:
+    import orjson
+except ImportError:  # pragma: no cover - the speed extra is not installed
+    orjson = None  # type: ignore[assignment]
+
+
+def loads(text: str | bytes) -> Any:
+    """Parse JSON text (or UTF-8 bytes, invalid sequences replaced), with orjson when it is
+    installed, else with the standard library.
+
+    orjson refuses a few documents that the standard library accepts (``NaN``, lone
+    surrogates, invalid UTF-8); those, and malformed text, are parsed again by
+    :func:`json.loads`, so the result and the error raised are the same either way, with
+    one exception: orjson reads an integer beyond 64 bits as a float, as JavaScript does.
+
+    Raises:
+        ValueError: the text is not JSON (a ``json.JSONDecodeError``).
+    """
+    if orjson is not None:
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return json.loads(text)
+
 
 converter = cattrs.Converter(detailed_validation=False)
 """The converter every model, event and request body goes through."""
@@ -60,11 +95,40 @@ _PASSTHROUGH: frozenset[Any] = frozenset(
 converter.register_structure_hook_func(lambda t: t in _PASSTHROUGH, lambda value, _: value)
 
 
-def _set_raw(obj: Any, data: JSONObject) -> Any:
-    # The classes are frozen; ``raw`` is filled in after the generated hook built the object,
-    # which is cheaper than routing the whole dict through a field.
-    object.__setattr__(obj, "raw", data)
-    return obj
+_SCALARS = (str, int, float, bool)
+
+
+def _is_optional(t: Any) -> bool:
+    args = get_args(t)
+    return (
+        get_origin(t) in (Union, types.UnionType)
+        and len(args) == 2
+        and type(None) in args
+        and t not in _PASSTHROUGH
+    )
+
+
+def _optional_hook(t: Any) -> Callable[[Any, Any], Any]:
+    inner = next(a for a in get_args(t) if a is not type(None))
+    if inner in _SCALARS:  # what cattrs does for a scalar: call the type
+        return lambda value, _: None if value is None else inner(value)
+    hook = converter.get_structure_hook(inner)
+    return lambda value, _: None if value is None else hook(value, inner)
+
+
+def _is_homogeneous_tuple(t: Any) -> bool:
+    args = get_args(t)
+    return get_origin(t) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def _tuple_hook(t: Any) -> Callable[[Any, Any], Any]:
+    inner = get_args(t)[0]
+    hook = converter.get_structure_hook(inner)
+    return lambda value, _: tuple([hook(item, inner) for item in value])
+
+
+converter.register_structure_hook_factory(_is_optional, _optional_hook)
+converter.register_structure_hook_factory(_is_homogeneous_tuple, _tuple_hook)
 
 
 def _has_raw(cls: type[Any]) -> bool:
@@ -76,18 +140,43 @@ def _structure_fn(cls: type[Any]) -> Callable[[JSONObject], Any]:
         fn = make_dict_structure_fn(cls, converter)
         return lambda data: fn(data, cls)
     fn = make_dict_structure_fn(cls, converter, raw=override(omit=True))
-    return lambda data: _set_raw(fn(data, cls), data)
+    set_raw = object.__setattr__
+
+    def structure_with_raw(data: JSONObject) -> Any:
+        # The classes are frozen; ``raw`` is filled in after the generated hook built the
+        # object, which is cheaper than routing the whole dict through a field.
+        obj = fn(data, cls)
+        set_raw(obj, "raw", data)
+        return obj
+
+    return structure_with_raw
+
+
+def _lazy(make: Callable[[], Callable[..., Any]]) -> Callable[..., Any]:
+    """A hook that has ``make`` generate the real one at its first call."""
+    real: list[Callable[..., Any]] = []
+
+    def hook(*args: Any) -> Any:
+        if not real:
+            real.append(make())
+        return real[0](*args)
+
+    return hook
 
 
 # --- content blocks ------------------------------------------------------------------------
 
-_BLOCK_HOOKS = {tag: _structure_fn(cls) for tag, cls in BLOCK_TYPES.items()}
+_BLOCK_HOOKS: dict[str, Callable[[JSONObject], Any]] = {}
 
 
 def _structure_block(data: Any, _: Any = None) -> ContentBlock:
-    hook = _BLOCK_HOOKS.get(data.get("type"))
+    tag = data.get("type")
+    hook = _BLOCK_HOOKS.get(tag)
     if hook is None:
-        return UnknownBlock(type=str(data.get("type", "")), raw=data)
+        cls = BLOCK_TYPES.get(tag)
+        if cls is None:
+            return UnknownBlock(type=str(data.get("type", "")), raw=data)
+        hook = _BLOCK_HOOKS[tag] = _structure_fn(cls)
     block: ContentBlock = hook(data)
     return block
 
@@ -121,13 +210,14 @@ def _structure_event_delta(data: JSONObject) -> EventDelta:
     )
 
 
-_EVENT_HOOKS: dict[str, Callable[[JSONObject], Any]] = {
-    # each class's default ``type`` is its wire type
-    attrs.fields(cls).type.default: _structure_fn(cls)
-    for cls in BUFFERED_EVENT_CLASSES
+# each class's default ``type`` is its wire type
+_EVENT_CLASSES: dict[str, type[Any]] = {
+    attrs.fields(cls).type.default: cls for cls in BUFFERED_EVENT_CLASSES
 }
-_EVENT_HOOKS["event_start"] = _structure_event_start
-_EVENT_HOOKS["event_delta"] = _structure_event_delta
+_EVENT_HOOKS: dict[str, Callable[[JSONObject], Any]] = {
+    "event_start": _structure_event_start,
+    "event_delta": _structure_event_delta,
+}
 
 
 def structure_event(data: JSONObject) -> Event:
@@ -136,14 +226,18 @@ def structure_event(data: JSONObject) -> Event:
     Raises ``ValueError``/``TypeError``/``KeyError`` if a known type has fields of the wrong
     shape; the stream turns that into a :class:`MalformedEvent`.
     """
-    hook = _EVENT_HOOKS.get(data.get("type"))  # type: ignore[arg-type]  # None finds no hook
+    tag = data.get("type", "")
+    hook = _EVENT_HOOKS.get(tag)
     if hook is None:
-        return UnknownEvent(
-            id=data.get("id", ""),
-            type=data.get("type", ""),
-            processed_at=data.get("processed_at"),
-            raw=data,
-        )
+        cls = _EVENT_CLASSES.get(tag)
+        if cls is None:
+            return UnknownEvent(
+                id=data.get("id", ""),
+                type=data.get("type", ""),
+                processed_at=data.get("processed_at"),
+                raw=data,
+            )
+        hook = _EVENT_HOOKS[tag] = _structure_fn(cls)
     event: Event = hook(data)
     return event
 
@@ -155,10 +249,10 @@ converter.register_structure_hook(BaseEvent, lambda data, _: structure_event(dat
 # --- resource models -----------------------------------------------------------------------
 
 for _model in (Agent, Environment, Session, FileMetadata, SessionThread, ModelInfo, DeletedObject):
-    _hook = _structure_fn(_model)
+    _hook = _lazy(functools.partial(_structure_fn, _model))
     converter.register_structure_hook(_model, lambda data, _, hook=_hook: hook(data))
 
-_resource_hook = _structure_fn(SessionResource)
+_resource_hook = _lazy(functools.partial(_structure_fn, SessionResource))
 
 
 def _structure_resource(data: JSONObject, _: Any = None) -> SessionResource:
@@ -176,7 +270,7 @@ converter.register_structure_hook(SessionResource, _structure_resource)
 
 def _register_wire_unstructure(cls: type[Any]) -> None:
     # Fields left at their default (None, ()) are not sent; ``type`` always is.
-    fn = make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True)
+    fn = _lazy(lambda: make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True))
 
     def unstructure_with_type(obj: Any) -> JSONObject:
         body: JSONObject = fn(obj)

@@ -1,20 +1,46 @@
-"""Sans-I/O Server-Sent Events decoding: bytes in, ``httpx_sse.ServerSentEvent`` out.
+"""Sans-I/O Server-Sent Events decoding: bytes in, :class:`Frame` (one per event) out.
 
 httpx-sse's own line splitter works character by character on decoded text; this one splits
-whole network reads on blank lines at the byte level and hands each frame's lines to
-httpx-sse's ``SSEDecoder``, which keeps the field semantics of the WHATWG spec (``id``
-carried over, ``retry``, comments, ids with NUL ignored). CR and CRLF line endings and a
-leading byte order mark are accepted.
+whole network reads on blank lines at the byte level. A frame of the shape the API sends
+(``id:``, ``event:``, one ``data:`` line) is recognised by one regular expression on its
+head, and its data stays the bytes received, ready for the JSON parser. Any other frame is
+handed line by line to httpx-sse's ``SSEDecoder``, which keeps the field semantics of the
+WHATWG spec (``retry``, comments, multi-line data, ids with NUL ignored). CR and CRLF line
+endings and a leading byte order mark are accepted.
 """
 
 from __future__ import annotations
 
-from httpx_sse import ServerSentEvent
+import re
+
 from httpx_sse._decoders import SSEDecoder
 
-__all__ = ["FrameDecoder"]
+__all__ = ["Frame", "FrameDecoder"]
 
 _BOM = b"\xef\xbb\xbf"
+# Optional ``id:``, optional ``event:``, then ``data:``, each with the single space the spec
+# strips; an id holding NUL must be ignored, so such a frame goes the slow way.
+_COMMON_HEAD = re.compile(rb"(?:id: ([^\n\0]*)\n)?(?:event: ([^\n]*)\n)?data: ")
+
+
+class Frame:
+    """One event as the stream carried it, before any JSON parsing.
+
+    ``id`` is the frame's own ``id:`` (or ``""``), ``event`` its ``event:`` (``"message"``
+    when it has none) and ``payload`` its data as UTF-8 bytes, lines joined by ``\\n``.
+    """
+
+    __slots__ = ("event", "id", "payload")
+
+    def __init__(self, id: str, event: str, payload: bytes) -> None:
+        self.id = id
+        self.event = event or "message"
+        self.payload = payload
+
+    @property
+    def data(self) -> str:
+        """The payload as text (invalid UTF-8 replaced, as httpx-sse decodes it)."""
+        return self.payload.decode("utf-8", "replace")
 
 
 class FrameDecoder:
@@ -45,7 +71,7 @@ class FrameDecoder:
         """The last ``retry:`` value the server sent, in milliseconds."""
         return self._retry
 
-    def feed(self, chunk: bytes) -> list[ServerSentEvent]:
+    def feed(self, chunk: bytes) -> list[Frame]:
         """Add a chunk of the body; return the events it completes."""
         if not self._started:
             chunk = self._buffer + chunk
@@ -75,21 +101,36 @@ class FrameDecoder:
         self._buffer = frames.pop()
         return self._decode_frames(frames)
 
-    def _decode_frames(self, frames: list[bytes]) -> list[ServerSentEvent]:
-        events: list[ServerSentEvent] = []
-        decoder = self._decoder
-        decode = decoder.decode
+    def _decode_frames(self, frames: list[bytes]) -> list[Frame]:
+        events: list[Frame] = []
+        match_head = _COMMON_HEAD.match
         for frame in frames:
-            if not frame:
+            if not frame or (frame[0] == 0x3A and b"\n" not in frame):  # a lone ": comment"
                 continue
-            decoder._last_event_id = ""
-            for line in frame.decode("utf-8", "replace").split("\n"):
-                if line:
-                    decode(line)
-            sse = decode("")
-            if sse is not None and sse.retry is not None:
-                self._retry = sse.retry
-            # A frame with no data (a heartbeat comment) is no event.
-            if sse is not None and sse.data:
-                events.append(sse)
+            head = match_head(frame)
+            if head is None or frame.find(b"\n", head.end()) >= 0:
+                self._decode_lines(frame, events)
+            elif head.end() < len(frame):  # a frame with empty data is no event
+                frame_id, event = head.groups()
+                events.append(
+                    Frame(
+                        frame_id.decode("utf-8", "replace") if frame_id else "",
+                        event.decode("utf-8", "replace") if event else "",
+                        frame[head.end() :],
+                    )
+                )
         return events
+
+    def _decode_lines(self, frame: bytes, events: list[Frame]) -> None:
+        """Any other frame: httpx-sse's decoder, line by line, with the frame's own id only."""
+        decoder = self._decoder
+        decoder._last_event_id = ""
+        for line in frame.decode("utf-8", "replace").split("\n"):
+            if line:
+                decoder.decode(line)
+        sse = decoder.decode("")
+        if sse is not None and sse.retry is not None:
+            self._retry = sse.retry
+        # A frame with no data (a heartbeat comment) is no event.
+        if sse is not None and sse.data:
+            events.append(Frame(sse.id, sse.event, sse.data.encode()))

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from httpx_sse import ServerSentEvent
 
 import qoder_async as qa
-from qoder_async._convert import structure, structure_event, unstructure
+from qoder_async import _convert
+from qoder_async._convert import loads, structure, structure_event, unstructure
 from qoder_async._events import BUFFERED_EVENT_CLASSES
+from qoder_async._sse import FrameDecoder
 from qoder_async._stream import decode_frame
 
 SAMPLE = (Path(__file__).parents[1] / ".." / "shared" / "api" / "sample-stream.txt").resolve()
@@ -149,3 +152,59 @@ def test_message_body_comes_from_the_param_class() -> None:
 def test_unset_optional_fields_are_not_sent() -> None:
     assert unstructure(qa.FileResource("file_1")) == {"type": "file", "file_id": "file_1"}
     assert unstructure(qa.UserInterruptParam()) == {"type": "user.interrupt"}
+
+
+# --- JSON parsing: the same results with and without the speed extra (orjson) ------------
+
+ODD_DOCUMENTS = [
+    '{"n": NaN, "i": -Infinity}',  # orjson refuses these; json accepts them
+    '{"u64": 18446744073709551615, "i64": -9223372036854775808}',  # the 64-bit limits
+    '{"s": "\\ud800 lone surrogate"}',
+    '{"a": 1, "a": 2}',  # duplicate keys: the last wins
+    '{"f": 1e400, "g": 0.1, "h": -0.0}',
+    '{"t": "café ✅ 日本語 \\u00e9"}',
+]
+
+
+@pytest.mark.parametrize("text", ODD_DOCUMENTS)
+@pytest.mark.parametrize("with_orjson", [True, False])
+def test_loads_gives_what_the_standard_library_gives(
+    text: str, with_orjson: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not with_orjson:
+        monkeypatch.setattr(_convert, "orjson", None)
+    assert repr(loads(text)) == repr(json.loads(text))
+    assert repr(loads(text.encode("utf-8", "surrogatepass"))) == repr(
+        json.loads(text.encode("utf-8", "surrogatepass").decode("utf-8", "replace"))
+    )
+
+
+@pytest.mark.parametrize("with_orjson", [True, False])
+def test_loads_replaces_invalid_utf8_like_the_sse_decoder(
+    with_orjson: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not with_orjson:
+        monkeypatch.setattr(_convert, "orjson", None)
+    assert loads(b'{"t": "a\xffb"}') == {"t": "a\ufffdb"}
+
+
+@pytest.mark.parametrize("with_orjson", [True, False])
+def test_loads_raises_the_standard_library_error(
+    with_orjson: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not with_orjson:
+        monkeypatch.setattr(_convert, "orjson", None)
+    with pytest.raises(json.JSONDecodeError, match="Unterminated string"):
+        loads(b'{"trunc')
+
+
+def test_with_orjson_integers_beyond_64_bits_become_floats() -> None:
+    pytest.importorskip("orjson")
+    assert loads('{"big": 123456789012345678901234567890}') == {"big": 1.2345678901234568e29}
+
+
+def test_frames_from_the_decoder_and_from_httpx_sse_decode_alike() -> None:
+    (frame,) = FrameDecoder().feed(b'id: evt_7\nevent: agent.thinking\ndata: {"x": 1}\n\n')
+    sse = ServerSentEvent(event="agent.thinking", data='{"x": 1}', id="evt_7")
+    assert decode_frame(frame) == decode_frame(sse)
+    assert decode_frame(frame).raw == decode_frame(sse).raw

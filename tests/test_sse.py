@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+import random
+import sys
 from pathlib import Path
 
 import pytest
@@ -103,3 +106,95 @@ def test_one_mebibyte_event_in_small_chunks() -> None:
     events = feed_in_pieces(raw, 65536)
     assert len(events) == 1
     assert len(events[0][2]) == len(payload) + 9
+
+
+# --- the fast path for frames of the common shape, checked against httpx-sse -------------
+
+WORKLOAD = (Path(__file__).parents[1] / ".." / "shared" / "bench" / "workload.py").resolve()
+
+
+def workload_wire(variant: str, n: int) -> bytes:
+    spec = importlib.util.spec_from_file_location("qoder_test_workload", WORKLOAD)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return bytes(module.wire(module.events(variant, n)))
+
+
+def reference_own_ids(raw: bytes) -> list[tuple[str, str, str]]:
+    """httpx-sse's decoders, except that an event never inherits the previous frame's id."""
+    lines = SSELineDecoder()
+    decoder = SSEDecoder()
+    out = []
+    text = raw.decode("utf-8", "replace").removeprefix("\ufeff")
+    for line in [*lines.decode(text), *lines.flush()]:
+        sse = decoder.decode(line)
+        if not line:
+            decoder._last_event_id = ""
+        if sse is not None and sse.data:
+            out.append((sse.id, sse.event, sse.data))
+    return out
+
+
+@pytest.mark.parametrize("variant", ["mixed", "deltas"])
+@pytest.mark.parametrize("size", [7, 1000, 65536])
+def test_workload_streams_decode_as_httpx_sse_does(variant: str, size: int) -> None:
+    raw = workload_wire(variant, 1500)
+    assert feed_in_pieces(raw, size) == reference(raw)
+
+
+@pytest.mark.parametrize("ending", [b"\r\n", b"\r"])
+def test_workload_with_other_line_endings_and_a_bom_decodes_the_same(ending: bytes) -> None:
+    raw = workload_wire("mixed", 300)
+    assert feed_in_pieces(b"\xef\xbb\xbf" + raw.replace(b"\n", ending), 4093) == reference(raw)
+
+
+UNUSUAL_FRAMES = [
+    b"id: a\nevent: x\ndata: {}",  # the common shape
+    b"event: x\ndata: {}",  # no id
+    b"id: a\ndata: {}",  # no event
+    b"data: {}",  # data alone
+    b"event: x\nid: a\ndata: {}",  # fields in another order
+    b"id:a\nevent:x\ndata:{}",  # no space after the colons
+    b"id:  a\nevent:  x\ndata:  {}",  # two spaces: the second is part of the value
+    b"id: a\nevent: x\ndata: {\ndata: }",  # data on two lines
+    b"id: a\nevent: x\ndata: {}\ndata: ",  # a trailing empty data line
+    b"id: a\nevent: x\ndata: ",  # empty data: no event
+    b"id: a\nevent: x\ndata",  # a field without a colon
+    b"id: a\x00b\nevent: x\ndata: {}",  # an id with NUL is ignored
+    b"id: a\nevent: x\nretry: 300\ndata: {}",  # retry among the fields
+    b"id: a\nevent: \ndata: {}",  # an empty event name means "message"
+    b": comment\nid: a\nevent: x\ndata: {}",  # a comment first
+    b"id: a\nevent: x\n: comment\ndata: {}",  # a comment in between
+    b"id: a\nevent: x\nfoo: bar\ndata: {}",  # an unknown field
+    b"id: a\nevent: x\ndata: {}\nid: b",  # a second id after the data
+    b"id: a\nevent: x\nevent: y\ndata: {}",  # the last event name wins
+    b"id: a\nevent: x\ndata: data: {}",  # "data: " inside the value
+    b"data: caf\xc3\xa9 \xe2\x9c\x85 \xff\xfe",  # non-ASCII and invalid UTF-8
+    b": heartbeat",
+    b":",
+    b"id: only",  # an id alone is no event
+]
+
+
+@pytest.mark.parametrize("frame", UNUSUAL_FRAMES)
+def test_every_frame_shape_decodes_as_httpx_sse_does(frame: bytes) -> None:
+    raw = frame + b"\n\n"
+    assert feed_in_pieces(raw, 100) == reference_own_ids(raw)
+
+
+@pytest.mark.parametrize("size", [1, 3, 17, 4096])
+def test_a_random_mix_of_frame_shapes_decodes_as_httpx_sse_does(size: int) -> None:
+    rng = random.Random(size)
+    raw = b"".join(
+        rng.choice(UNUSUAL_FRAMES) + rng.choice([b"\n\n", b"\n\n\n"]) for _ in range(500)
+    )
+    assert feed_in_pieces(raw, size) == reference_own_ids(raw)
+
+
+def test_frame_keeps_its_data_as_received_bytes() -> None:
+    (frame,) = FrameDecoder().feed('id: e\nevent: x\ndata: {"t": "é"}\n\n'.encode())
+    assert frame.payload == '{"t": "é"}'.encode()
+    assert frame.data == '{"t": "é"}'
