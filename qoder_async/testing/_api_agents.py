@@ -105,6 +105,7 @@ def _multiagent(value: Any) -> Any:
 def build_agent(
     agent_id: str, body: dict[str, Any], version: int, created_at: str
 ) -> dict[str, Any]:
+    """Validate a create body into an Agent object (400 ``ApiError`` on bad fields)."""
     name = require_string(body, "name", max_length=MAX_NAME)
     model = _model(body.get("model"))
     tools = _tools(body)
@@ -132,6 +133,7 @@ def build_agent(
 
 @api
 async def create_agent(request: Request) -> Response:
+    """POST /agents."""
     core = core_of(request)
     body = await read_json(request)
     now = now_timestamp()
@@ -144,6 +146,7 @@ async def create_agent(request: Request) -> Response:
 
 @api
 async def list_agents(request: Request) -> Response:
+    """GET /agents."""
     core = core_of(request)
     query = request.query_params
     include_archived = query_bool(query, "include_archived")
@@ -175,6 +178,7 @@ def _version_param(request: Request) -> int | None:
 
 @api
 async def retrieve_agent(request: Request) -> Response:
+    """GET /agents/{agent_id}."""
     core = core_of(request)
     agent_id = request.path_params["agent_id"]
     version = _version_param(request)
@@ -219,6 +223,7 @@ def _apply_update(current: dict[str, Any], body: dict[str, Any]) -> dict[str, An
 
 @api
 async def update_agent(request: Request) -> Response:
+    """POST /agents/{agent_id}."""
     core = core_of(request)
     agent_id = request.path_params["agent_id"]
     body = await read_json(request)
@@ -249,6 +254,7 @@ async def update_agent(request: Request) -> Response:
 
 @api
 async def archive_agent(request: Request) -> Response:
+    """POST /agents/{agent_id}/archive."""
     core = core_of(request)
     agent_id = request.path_params["agent_id"]
     with core.store.lock:
@@ -263,6 +269,7 @@ async def archive_agent(request: Request) -> Response:
 
 @api
 async def list_versions(request: Request) -> Response:
+    """GET /agents/{agent_id}/versions."""
     core = core_of(request)
     agent_id = request.path_params["agent_id"]
     with core.store.lock:

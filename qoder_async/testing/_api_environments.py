@@ -80,6 +80,7 @@ def build_environment(body: dict[str, Any]) -> dict[str, Any]:
 
 @api
 async def create_environment(request: Request) -> Response:
+    """POST /environments."""
     core = core_of(request)
     environment = build_environment(await read_json(request))
     with core.store.lock:
@@ -89,6 +90,7 @@ async def create_environment(request: Request) -> Response:
 
 @api
 async def list_environments(request: Request) -> Response:
+    """GET /environments."""
     core = core_of(request)
     query = request.query_params
     include_archived = query_bool(query, "include_archived")
@@ -105,6 +107,7 @@ async def list_environments(request: Request) -> Response:
 
 @api
 async def retrieve_environment(request: Request) -> Response:
+    """GET /environments/{environment_id}."""
     with core_of(request).store.lock:
         environment = _environment(request, request.path_params["environment_id"])
         return json_response(copy.deepcopy(environment))
@@ -112,6 +115,7 @@ async def retrieve_environment(request: Request) -> Response:
 
 @api
 async def update_environment(request: Request) -> Response:
+    """POST /environments/{environment_id}."""
     body = await read_json(request)
     with core_of(request).store.lock:
         environment = _environment(request, request.path_params["environment_id"])
@@ -133,6 +137,7 @@ async def update_environment(request: Request) -> Response:
 
 @api
 async def archive_environment(request: Request) -> Response:
+    """POST /environments/{environment_id}/archive."""
     with core_of(request).store.lock:
         environment = _environment(request, request.path_params["environment_id"])
         if environment["archived_at"] is None:
@@ -142,6 +147,7 @@ async def archive_environment(request: Request) -> Response:
 
 @api
 async def delete_environment(request: Request) -> Response:
+    """DELETE /environments/{environment_id}."""
     environment_id = request.path_params["environment_id"]
     store = core_of(request).store
     with store.lock:

@@ -26,6 +26,7 @@ __all__ = ["history_page", "routes"]
 
 @api
 async def send_events(request: Request) -> Response:
+    """POST /sessions/{session_id}/events."""
     core = core_of(request)
     body = await read_json(request)
     state = core.store.session(request.path_params["session_id"])
@@ -67,6 +68,7 @@ def history_page(
 
 @api
 async def list_events(request: Request) -> Response:
+    """GET /sessions/{session_id}/events (history, as JSON)."""
     core = core_of(request)
     with core.store.lock:
         state = core.store.session(request.path_params["session_id"])

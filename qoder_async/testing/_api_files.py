@@ -75,6 +75,7 @@ def _expiry(raw: str | None) -> str | None:
 
 @api
 async def upload_file(request: Request) -> Response:
+    """POST /files."""
     core = core_of(request)
     parts = {
         part.name: part
@@ -105,6 +106,7 @@ async def upload_file(request: Request) -> Response:
 
 @api
 async def list_files(request: Request) -> Response:
+    """GET /files."""
     core = core_of(request)
     query = request.query_params
     ids = set(query_list(query, "ids"))
@@ -134,6 +136,7 @@ def _stored(request: Request) -> StoredFile:
 
 @api
 async def retrieve_file(request: Request) -> Response:
+    """GET /files/{file_id}."""
     with core_of(request).store.lock:
         return json_response(copy.deepcopy(_stored(request).meta))
 
@@ -162,6 +165,7 @@ async def download_file(request: Request) -> Response:
 
 @api
 async def delete_file(request: Request) -> Response:
+    """DELETE /files/{file_id}."""
     core = core_of(request)
     file_id = request.path_params["file_id"]
     with core.store.lock:

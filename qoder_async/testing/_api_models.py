@@ -76,6 +76,7 @@ MODELS: list[dict[str, Any]] = [
 
 @api
 async def list_models(request: Request) -> Response:
+    """GET /models."""
     return json_response(paginate(MODELS, request.query_params, allow_order=False))
 
 

@@ -53,6 +53,7 @@ async def add_resources(request: Request) -> Response:
 
 @api
 async def list_resources(request: Request) -> Response:
+    """GET /sessions/{session_id}/resources."""
     core = core_of(request)
     with core.store.lock:
         state = core.store.session(request.path_params["session_id"])
@@ -61,6 +62,7 @@ async def list_resources(request: Request) -> Response:
 
 @api
 async def retrieve_resource(request: Request) -> Response:
+    """GET /sessions/{session_id}/resources/{resource_id}."""
     core = core_of(request)
     with core.store.lock:
         state = core.store.session(request.path_params["session_id"])
@@ -69,6 +71,7 @@ async def retrieve_resource(request: Request) -> Response:
 
 @api
 async def update_resource(request: Request) -> Response:
+    """POST /sessions/{session_id}/resources/{resource_id}."""
     core = core_of(request)
     body = await read_json(request)
     with core.store.lock:
@@ -90,6 +93,7 @@ async def update_resource(request: Request) -> Response:
 
 @api
 async def delete_resource(request: Request) -> Response:
+    """DELETE /sessions/{session_id}/resources/{resource_id}."""
     core = core_of(request)
     resource_id = request.path_params["resource_id"]
     with core.store.lock:

@@ -187,6 +187,7 @@ def create_session_record(
 
 @api
 async def create_session(request: Request) -> Response:
+    """POST /sessions."""
     core = core_of(request)
     body = await read_json(request)
     with core.store.lock:
@@ -199,6 +200,7 @@ async def create_session(request: Request) -> Response:
 
 @api
 async def list_sessions(request: Request) -> Response:
+    """GET /sessions."""
     core = core_of(request)
     query = request.query_params
     include_archived = query_bool(query, "include_archived")
@@ -232,6 +234,7 @@ async def list_sessions(request: Request) -> Response:
 
 @api
 async def retrieve_session(request: Request) -> Response:
+    """GET /sessions/{session_id}."""
     core = core_of(request)
     with core.store.lock:
         state = core.store.session(request.path_params["session_id"])
@@ -245,6 +248,7 @@ def _writable(state: SessionState) -> None:
 
 @api
 async def update_session(request: Request) -> Response:
+    """POST /sessions/{session_id}."""
     core = core_of(request)
     body = await read_json(request)
     with core.store.lock:
@@ -304,6 +308,7 @@ def _stop_turn(core: Core, state: SessionState) -> bool:
 
 @api
 async def archive_session(request: Request) -> Response:
+    """POST /sessions/{session_id}/archive."""
     core = core_of(request)
     state = core.store.session(request.path_params["session_id"])
     task = state.turn_task
@@ -321,6 +326,7 @@ async def archive_session(request: Request) -> Response:
 
 @api
 async def delete_session(request: Request) -> Response:
+    """DELETE /sessions/{session_id}."""
     core = core_of(request)
     session_id = request.path_params["session_id"]
     state = core.store.session(session_id)
@@ -334,6 +340,7 @@ async def delete_session(request: Request) -> Response:
 
 @api
 async def cancel_session(request: Request) -> Response:
+    """POST /sessions/{session_id}/cancel."""
     core = core_of(request)
     session_id = request.path_params["session_id"]
     state = core.store.session(session_id)

@@ -72,6 +72,7 @@ def add_child_thread(core: Core, state: SessionState, agent_name: str) -> dict[s
 
 @api
 async def list_threads(request: Request) -> Response:
+    """GET /sessions/{session_id}/threads."""
     core = core_of(request)
     statuses = set(query_list(request.query_params, "statuses"))
     with core.store.lock:
@@ -83,6 +84,7 @@ async def list_threads(request: Request) -> Response:
 
 @api
 async def retrieve_thread(request: Request) -> Response:
+    """GET /sessions/{session_id}/threads/{thread_id}."""
     core = core_of(request)
     with core.store.lock:
         state = core.store.session(request.path_params["session_id"])
@@ -91,6 +93,7 @@ async def retrieve_thread(request: Request) -> Response:
 
 @api
 async def archive_thread(request: Request) -> Response:
+    """POST /sessions/{session_id}/threads/{thread_id}/archive."""
     core = core_of(request)
     with core.store.lock:
         state = core.store.session(request.path_params["session_id"])
@@ -112,6 +115,7 @@ async def archive_thread(request: Request) -> Response:
 
 @api
 async def list_thread_events(request: Request) -> Response:
+    """GET /sessions/{session_id}/threads/{thread_id}/events."""
     core = core_of(request)
     with core.store.lock:
         state = core.store.session(request.path_params["session_id"])
