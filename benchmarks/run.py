@@ -43,10 +43,7 @@ def has(module: str) -> bool:
 def transports() -> dict[str, Callable[[str], qa.AsyncQoder]]:
     """The SDK's optional transports that can run here, for the end-to-end table."""
     out: dict[str, Callable[[str], qa.AsyncQoder]] = {}
-    if (
-        has("httpx_aiohttp")
-        and "transport" in __import__("inspect").signature(qa.AsyncQoder).parameters
-    ):
+    if has("httpx_aiohttp"):
         out["aiohttp transport"] = lambda base: qa.AsyncQoder(
             "bench-token", base, stream_idle_timeout=60, transport="aiohttp"
         )

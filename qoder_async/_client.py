@@ -10,7 +10,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping, Seq
 from contextlib import asynccontextmanager
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote, urlsplit
 
 import anyio
@@ -58,6 +58,25 @@ def _check_base_url(url: str) -> str:
     return url.rstrip("/")
 
 
+def _transport(name: str) -> httpx.AsyncBaseTransport | None:
+    """The transport named by ``AsyncQoder(transport=...)``; None is httpx's own."""
+    if name == "httpx":
+        return None
+    if name != "aiohttp":
+        raise InvalidInputError(f"transport must be 'httpx' or 'aiohttp', got {name!r}")
+    try:
+        import aiohttp
+        from httpx_aiohttp import AiohttpTransport
+    except ImportError as exc:
+        raise InvalidInputError(
+            "transport='aiohttp' needs the aiohttp extra: pip install 'qoder-async[aiohttp]'"
+        ) from exc
+    # aiohttp's pool holds 100 connections unless told otherwise; every open stream holds one.
+    return AiohttpTransport(
+        client=lambda: aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+    )
+
+
 def path_segment(value: str, name: str = "id") -> str:
     """Check an id used in a URL path and percent-encode it as one segment."""
     if not isinstance(value, str) or value in ("", ".", "..") or "/" in value:
@@ -74,6 +93,9 @@ class AsyncQoder:
         timeout: seconds, or an ``httpx.Timeout`` with connect/read/write/pool values.
         max_retries: retries after a failed attempt (so ``max_retries + 1`` attempts).
         http_client: an ``httpx.AsyncClient`` to use (its pool is shared, not closed by us).
+        transport: ``"httpx"`` (the default, on asyncio and trio) or ``"aiohttp"``: httpx's
+            API over aiohttp's C HTTP parser (the ``aiohttp`` extra, asyncio only), which
+            costs less CPU per network read; it pays off with hundreds of open streams.
         stream_idle_timeout: seconds an event stream may stay silent before it reconnects.
         retry_policy: backoff settings (``RetryPolicy.instant()`` in tests).
         workspace_id: sent as ``qoder-workspace-id``.
@@ -95,6 +117,7 @@ class AsyncQoder:
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
         http_client: httpx.AsyncClient | None = None,
+        transport: Literal["httpx", "aiohttp"] = "httpx",
         stream_idle_timeout: float = DEFAULT_STREAM_IDLE_TIMEOUT,
         retry_policy: RetryPolicy | None = None,
         workspace_id: str | None = None,
@@ -120,11 +143,14 @@ class AsyncQoder:
         self.workspace_id = workspace_id
         self.betas = tuple(betas)
         self._extra_headers = dict(default_headers or {})
+        if http_client is not None and transport != "httpx":
+            raise InvalidInputError("pass either http_client or transport, not both")
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(
             # Every open event stream holds a connection: the pool must not cap them.
             limits=httpx.Limits(max_connections=None, max_keepalive_connections=100),
             timeout=self.timeout,
+            transport=_transport(transport),
         )
 
     def __repr__(self) -> str:
