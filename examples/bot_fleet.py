@@ -55,7 +55,7 @@ async def worker(name: str, redis_url: str, base_url: str | None, token: str | N
                 if isinstance(event, qa.AgentMessage):
                     await print_reply(conversation, f"{event.text}  ({name})")
 
-        async def sessions() -> set[bytes]:
+        async def sessions() -> set[bytes | str]:
             return await redis.smembers(SESSIONS)
 
         await fleet.run(sessions, handle)
