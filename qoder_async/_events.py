@@ -8,7 +8,7 @@ arrives as :class:`UnknownEvent`; a frame that could not be decoded at all arriv
 
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any, Union, get_args
 
 from attrs import field, frozen
 
@@ -574,42 +574,10 @@ Event = Union[
 ]
 """Any event a stream or the history can yield."""
 
-BUFFERED_EVENT_CLASSES: tuple[type[Any], ...] = (
-    UserMessage,
-    UserInterrupt,
-    UserDefineOutcome,
-    UserToolConfirmation,
-    UserCustomToolResult,
-    UserToolResult,
-    SystemMessage,
-    AgentMessage,
-    AgentThinking,
-    AgentToolUse,
-    AgentToolResult,
-    AgentMCPToolUse,
-    AgentMCPToolResult,
-    AgentCustomToolUse,
-    AgentThreadMessageSent,
-    AgentThreadMessageReceived,
-    AgentThreadContextCompacted,
-    SessionStatusRunning,
-    SessionStatusIdle,
-    SessionStatusRescheduled,
-    SessionStatusTerminated,
-    SessionError,
-    SessionDeleted,
-    SessionUpdated,
-    SessionUsageEvent,
-    SessionThreadCreated,
-    SessionThreadStatusRunning,
-    SessionThreadStatusIdle,
-    SessionThreadStatusTerminated,
-    SessionThreadStatusRescheduled,
-    SpanModelRequestStart,
-    SpanModelRequestEnd,
-    SpanOutcomeEvaluationStart,
-    SpanOutcomeEvaluationOngoing,
-    SpanOutcomeEvaluationEnd,
+BUFFERED_EVENT_CLASSES: tuple[type[Any], ...] = tuple(
+    cls
+    for cls in get_args(Event)
+    if cls not in (EventStart, EventDelta, UnknownEvent, MalformedEvent)
 )
 """Every documented (complete, buffered) event class; each knows its wire ``type``."""
 
