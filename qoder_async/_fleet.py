@@ -65,8 +65,9 @@ class Fleet:
         await fleet.run(session_ids, handle)
 
     ``lease_ttl`` bounds how long a dead or stalled worker keeps its sessions: another
-    worker takes each over within that time. Heartbeats last half of it and are sent every
-    sixth, so the survivors know of a death before its leases run out. ``commit_every`` /
+    worker takes each over as soon as its lease runs out, at most that long after the last
+    renewal. Heartbeats last half of it and are sent every sixth, so the survivors know of
+    a death before its leases run out. ``commit_every`` /
     ``commit_interval`` batch the leases' commits (see :class:`BatchingCursors`).
     """
 
@@ -110,8 +111,9 @@ class Fleet:
     @asynccontextmanager
     async def lease(self, session_id: str) -> AsyncIterator[Lease]:
         """``async with fleet.lease(session_id) as lease:`` waits until this worker holds the
-        session, and holds it for the block (see :func:`hold_lease` for what happens when it
-        is lost)."""
+        session, and holds it for the block, renewing it in the background. If the lease is
+        lost meanwhile, the block is cancelled and :class:`LeaseLost` raised; on the way out
+        held-back commits are flushed and the lease released."""
         async with hold_lease(
             self._redis,
             session_id,
