@@ -19,7 +19,8 @@
     │   │   └── InternalServerError      5xx (other than 501)
     │   └── APIConnectionError       the request never got an answer
     │       └── APITimeoutError
-    └── StreamError                  an event stream gave up after too many failed reconnects
+    ├── StreamError                  an event stream gave up after too many failed reconnects
+    └── LeaseLost                    a fleet worker lost its session lease (in ``_lease``)
 
 Every error text is built from what the API said and what the caller asked; the token is
 never part of it.
