@@ -16,12 +16,14 @@ import platform
 import subprocess
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
 import qoder_async as qa
-from benchmarks import decode, e2e, imports, server
+from benchmarks import decode, e2e, fanout, imports, server
 from benchmarks._timing import Timing, table
+from qoder_async._stream import _RECENT_IDS, _Follower
 
 SECTIONS = ("decode", "e2e", "fanout", "import")
 FANOUT_ROWS = (
@@ -30,6 +32,7 @@ FANOUT_ROWS = (
     "qoder_async",
     "qoder_async-aiohttp",
     "qoder_async-uvloop",
+    "qoder_async-aiohttp-uvloop",
     "qoder_async-trio",
     "qca-sdk",
 )
@@ -117,9 +120,9 @@ def run_fanout(args: argparse.Namespace) -> list[dict[str, Any]]:
     if not has("qca"):
         rows = [r for r in rows if r != "qca-sdk"]
     if not has("httpx_aiohttp"):
-        rows = [r for r in rows if r != "qoder_async-aiohttp"]
+        rows = [r for r in rows if "aiohttp" not in r]
     if not has("uvloop"):
-        rows = [r for r in rows if r != "qoder_async-uvloop"]
+        rows = [r for r in rows if "uvloop" not in r]
     results = []
     with server.running("mixed", 20_000, cpu=0 if args.pin else None) as base:
         for row in rows:
@@ -166,7 +169,23 @@ def run_fanout(args: argparse.Namespace) -> list[dict[str, Any]]:
             ],
         )
     )
+    print(
+        f"\nOne stream's dedupe window once full ({_RECENT_IDS:,} ids, so after "
+        f"{_RECENT_IDS:,} events): {dedupe_window_kib():.0f} KiB more per stream."
+    )
     return results
+
+
+def dedupe_window_kib() -> float:
+    """Memory held by one stream's window of recent ids when it is full."""
+    follower = _Follower(None, "/x", (), None, None, None)  # type: ignore[arg-type]  # no I/O
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for i in range(_RECENT_IDS):
+        follower._remember(f"evt_{i:032x}")  # the API's id shape
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    return (after - before) / 1024
 
 
 def _ms(value: float | None) -> str:
@@ -204,6 +223,7 @@ def main(argv: list[str] | None = None) -> None:
     args.pin = len(os.sched_getaffinity(0)) >= 2
     if args.pin:
         os.sched_setaffinity(0, {1})
+    fanout.raise_priority()
     print(f"machine: {machine()}")
     print(f"command: python -m benchmarks {' '.join(argv if argv is not None else sys.argv[1:])}")
     started = time.monotonic()
