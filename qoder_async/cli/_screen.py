@@ -1,16 +1,17 @@
 """Drawing a :class:`TurnView`: live on a terminal with rich, or as plain lines for pipes.
 
-Both screens offer the same four calls: ``live(view)`` (a context for the duration of a
-turn), ``show(lines)``, ``note(text)`` and ``error(text)``.
+Both screens offer the same four calls: ``live(view)`` (an async context for the duration
+of a turn), ``show(lines)``, ``note(text)`` and ``error(text)``.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol, TextIO
 
+import anyio
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.live import Live
 from rich.markdown import Markdown
@@ -28,10 +29,8 @@ USER_MARK = "you › "  # noqa: RUF001 - a typographic prompt mark, not a typo f
 class Screen(Protocol):
     """Where the CLI draws what happens."""
 
-    @contextmanager
-    def live(self, view: TurnView) -> Iterator[None]:
+    def live(self, view: TurnView) -> AbstractAsyncContextManager[None]:
         """Show the live part of ``view`` (spinner, streaming text, footer) until exit."""
-        yield  # pragma: no cover - a protocol
 
     def show(self, lines: Sequence[Line]) -> None:
         """Print lines for good."""
@@ -69,6 +68,12 @@ class _LivePart:
         yield Text(view.footer(), style="dim")
 
 
+async def _tick(live: Live) -> None:
+    while True:
+        live.refresh()
+        await anyio.sleep(1 / 12)
+
+
 class RichScreen:
     """A terminal screen: events as they arrive, streaming text, a spinner and a footer.
 
@@ -80,12 +85,20 @@ class RichScreen:
         self.console = console
         self.show_thinking = show_thinking
 
-    @contextmanager
-    def live(self, view: TurnView) -> Iterator[None]:
+    @asynccontextmanager
+    async def live(self, view: TurnView) -> AsyncIterator[None]:
         """Run a live display of ``view``; lines shown meanwhile appear above it."""
-        part = _LivePart(view)
-        with Live(part, console=self.console, refresh_per_second=12, transient=True):
-            yield
+        # Refreshed from this task, never from rich's refresh thread: a refresh racing a
+        # print from here can misplace the cursor and overwrite lines already printed.
+        with Live(
+            _LivePart(view), console=self.console, auto_refresh=False, transient=True
+        ) as live:
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(_tick, live)
+                try:
+                    yield
+                finally:
+                    tasks.cancel_scope.cancel()
 
     def show(self, lines: Sequence[Line]) -> None:
         """Print lines above the live display."""
@@ -144,8 +157,8 @@ class PlainScreen:
         self.out = out
         self.show_messages = show_messages
 
-    @contextmanager
-    def live(self, view: TurnView) -> Iterator[None]:
+    @asynccontextmanager
+    async def live(self, view: TurnView) -> AsyncIterator[None]:
         """Nothing is live on a pipe."""
         yield
 

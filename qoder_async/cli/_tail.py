@@ -52,7 +52,7 @@ async def _follow(
 ) -> None:
     view = TurnView()
     view.activity = "waiting for events"
-    with screen.live(view):
+    async with screen.live(view):
         async for event in stream:
             if as_json:
                 print(event_json(event), flush=True)

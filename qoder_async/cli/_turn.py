@@ -27,8 +27,8 @@ async def play_turn(
     API ends it, with ``session.status_idle``.
     """
     events: list[qa.Event] = []
-    with control.turn(session, view), screen.live(view):
-        async with aclosing(session.turn(message, deltas=True)) as stream:
+    with control.turn(session, view):
+        async with screen.live(view), aclosing(session.turn(message, deltas=True)) as stream:
             async for event in stream:
                 screen.show(view.feed(event))
                 if not isinstance(event, (qa.EventStart, qa.EventDelta)):

@@ -160,23 +160,29 @@ class Terminal:
     def wait_for(self, pattern: str, timeout: float = 45.0) -> str:
         """Wait until the screen matches the regular expression; return the screen."""
         found = re.compile(pattern, re.MULTILINE)
-        return str(
-            wait_until(
-                lambda: (lambda s: s if found.search(s) else "")(self.screen()),
-                timeout,
-                f"{pattern!r} on the screen",
-            )
-        )
+        return self._wait(lambda screen: found.search(screen) is not None, timeout, repr(pattern))
+
+    def _wait(self, shows: Callable[[str], bool], timeout: float, what: str) -> str:
+        seen: list[str] = [""]
+
+        def check() -> bool:
+            seen[0] = self.screen()
+            return shows(seen[0])
+
+        try:
+            wait_until(check, timeout, f"{what} on the screen")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; the screen shows:\n{seen[0]}") from None
+        return seen[0]
 
     def wait_for_prompt(self, timeout: float = 45.0) -> str:
         """Wait until chat's prompt is the last line on the screen; return the screen."""
 
-        def prompt_last() -> str:
-            screen = self.screen()
+        def prompt_last(screen: str) -> bool:
             lines = [line for line in screen.splitlines() if line.strip()]
-            return screen if lines and lines[-1].strip() == PROMPT else ""
+            return bool(lines) and lines[-1].strip() == PROMPT
 
-        return str(wait_until(prompt_last, timeout, "the prompt"))
+        return self._wait(prompt_last, timeout, "the prompt")
 
     def type(self, text: str) -> None:
         """Type text and press Enter."""

@@ -1,0 +1,92 @@
+"""examples/bot.py: one session per conversation, a queue, /stop, and resume after a restart."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from qoder_async.testing import Emulator
+
+from ._support import example_env, run_example, start_example, wait_until
+
+
+def _cursors(state: Path) -> dict[str, Any]:
+    """The conversations in the bot's state file (empty until it exists)."""
+    try:
+        return dict(json.loads(state.read_text())["conversations"])
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def test_messages_sent_during_a_turn_wait_and_are_answered_in_order(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    lines = "alice: one\nalice: two\nbob: hi\nalice: three\n"
+    done = run_example(
+        "bot.py", "--state", str(tmp_path / "bot.json"), env=example_env(emulator), input=lines
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""  # no 409, no error of any kind
+    replies = [line for line in done.stdout.splitlines() if line.startswith("[")]
+    alice = [line for line in replies if line.startswith("[alice]")]
+    assert alice == [
+        f'[alice] You asked: "{word}". No resources are mounted on this session.'
+        for word in ("one", "two", "three")
+    ]
+    assert '[bob] You asked: "hi". No resources are mounted on this session.' in replies
+    sessions = {c["session_id"] for c in _cursors(tmp_path / "bot.json").values()}
+    assert len(sessions) == 2  # one session per conversation
+
+
+def test_stop_interrupts_the_running_turn(tmp_path: Path) -> None:
+    state = tmp_path / "bot.json"
+    with Emulator(pace=0.3) as slow:
+        bot = start_example("bot.py", "--state", str(state), env=example_env(slow))
+        try:
+            assert bot.stdin is not None
+            bot.stdin.write("carol: take your time\n")
+            bot.stdin.flush()
+            session_id = wait_until(
+                lambda: _cursors(state).get("carol", {}).get("session_id"), what="a session"
+            )
+            wait_until(lambda: slow.session(session_id)["status"] == "running", what="the turn")
+            out, err = bot.communicate("carol: /stop\n", timeout=60)
+        finally:
+            bot.kill()
+        log = slow.log(session_id)
+    assert bot.returncode == 0, err
+    assert out.splitlines() == ["[carol] (stopped)"]
+    assert [e["type"] for e in log].count("user.interrupt") == 1
+    assert "agent.message" not in [e["type"] for e in log]
+
+
+def test_a_restarted_bot_delivers_what_arrived_while_it_was_down(tmp_path: Path) -> None:
+    state = tmp_path / "bot.json"
+    with Emulator(pace=0.3) as slow:
+        env = example_env(slow)
+        first = start_example("bot.py", "--state", str(state), env=env)
+        try:
+            assert first.stdin is not None
+            first.stdin.write("dave: hello\nerin: hi\n")
+            first.stdin.flush()
+            # Kill it (no chance to clean up) once both turns have begun.
+            wait_until(
+                lambda: all(_cursors(state).get(c, {}).get("turn_open") for c in ("dave", "erin")),
+                what="both turns to start",
+            )
+            first.kill()
+            first_out, _ = first.communicate(timeout=30)
+        finally:
+            first.kill()
+        for cursor in _cursors(state).values():
+            slow.wait_idle(cursor["session_id"], timeout=60)  # the replies arrive meanwhile
+        second = run_example("bot.py", "--state", str(state), env=env, input="")
+    assert "[dave]" not in first_out
+    assert "[erin]" not in first_out
+    assert second.returncode == 0, second.stderr
+    replies = [line for line in second.stdout.splitlines() if line.startswith("[")]
+    assert sorted(replies) == [
+        '[dave] You asked: "hello". No resources are mounted on this session.',
+        '[erin] You asked: "hi". No resources are mounted on this session.',
+    ]
