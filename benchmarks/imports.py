@@ -26,6 +26,11 @@ ROWS = [
         "import qoder_async as qa; qa.AsyncQoder('t').session('s').events()",
     ),
     (
+        "... the same where trio is not installed (simulated)",
+        "import sys; sys.modules['trio'] = None; "
+        "import qoder_async as qa; qa.AsyncQoder('t').session('s').events()",
+    ),
+    (
         "import httpx, httpx_sse, anyio, attrs, cattrs",
         "import httpx, httpx_sse, anyio, attrs, cattrs",
     ),

@@ -7,12 +7,13 @@ extras happen to be installed (figures in ``benchmarks/RESULTS.md``).
 from __future__ import annotations
 
 import importlib
-import importlib.abc
-import importlib.machinery
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from importlib.machinery import ModuleSpec
+    from types import ModuleType
 
 __all__ = ["lazy_exports", "skip_httpx_cli"]
 
@@ -43,15 +44,19 @@ def lazy_exports(
     return __getattr__, __dir__
 
 
-class _HttpxWithoutCli(importlib.abc.MetaPathFinder):
-    """Declines ``httpx._main`` once, so that ``import httpx`` falls back to its stub CLI."""
+class _HttpxWithoutCli:
+    """Declines ``httpx._main`` once, so that ``import httpx`` falls back to its stub CLI.
+
+    A meta path finder (``importlib.abc.MetaPathFinder`` in spirit: importing that module
+    would cost more than all the rest of ``import qoder_async``).
+    """
 
     def find_spec(
         self,
         fullname: str,
         path: Sequence[str] | None,
         target: ModuleType | None = None,
-    ) -> importlib.machinery.ModuleSpec | None:
+    ) -> ModuleSpec | None:
         if fullname != "httpx._main":
             return None
         sys.meta_path.remove(self)
