@@ -1,6 +1,6 @@
 """The core of a chat bot: one session per conversation, resumable across restarts.
 
-    python examples/bot.py [--state bot-state.json]
+    python examples/bot.py [--state bot-state]
 
 Type ``CONVERSATION: message`` lines (``alice: hello``, ``bob: hi``); replies print as
 ``[alice] ...``. What the core does, whatever the chat platform around it:
@@ -8,13 +8,16 @@ Type ``CONVERSATION: message`` lines (``alice: hello``, ``bob: hi``); replies pr
 - each conversation gets its own session, and exactly one reader of that session's events;
 - a message sent while the agent still works on the previous one waits its turn (no 409
   ever reaches the user); ``/stop`` interrupts the agent and drops what was waiting;
-- after every event it handles, the conversation's cursor (the last event id) is written
-  to the state file, so a bot that is stopped, or crashes, and starts again resumes every
-  conversation where it left off: replies that arrived meanwhile are delivered, none twice
-  (unless the bot died between replying and saving: delivery is at least once).
+- after every event it handles, the conversation's cursor (the last event id) is committed
+  to a SQLite file (``qa.SQLiteCursors``), so a bot that is stopped, or crashes, and starts
+  again resumes every conversation where it left off: replies that arrived meanwhile are
+  delivered, none twice (unless the bot died between replying and committing: delivery is
+  at least once). Which session serves which conversation is kept in a JSON file beside it.
 
 At the end of its input the bot waits for every conversation to come to rest, then exits.
-With QODER_ACCESS_TOKEN (or QODER_PAT) set it talks to the API; without, to a local emulator.
+With QODER_ACCESS_TOKEN (or QODER_PAT) set it talks to the API; without, to a local emulator
+(a new one each run, so resuming needs the API, or ``qoder-async emulator`` and its
+QODER_BASE_URL). Messages still waiting for their turn when the bot stops are not kept.
 """
 
 from __future__ import annotations
@@ -38,25 +41,24 @@ Reply = Callable[[str, str], Awaitable[None]]
 
 
 @dataclass
-class Cursor:
-    """Where a conversation stands: its session, the last event handled, a turn in flight."""
+class Entry:
+    """A conversation in the directory: its session, and whether a turn was under way."""
 
     session_id: str
-    last_event_id: str | None = None
     turn_open: bool = False
 
 
 @dataclass
 class BotState:
-    """What the bot writes to its state file."""
+    """What the bot keeps besides the cursors: its agent, and who talks in which session."""
 
     agent_id: str = ""
     environment_id: str = ""
-    conversations: dict[str, Cursor] = field(default_factory=dict)
+    conversations: dict[str, Entry] = field(default_factory=dict)
 
 
-class StateFile:
-    """The bot's memory, a JSON file replaced atomically on every change."""
+class Directory:
+    """The :class:`BotState` in a JSON file, replaced atomically on every change."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -67,7 +69,7 @@ class StateFile:
             self.state = BotState(
                 agent_id=raw["agent_id"],
                 environment_id=raw["environment_id"],
-                conversations={k: Cursor(**v) for k, v in raw["conversations"].items()},
+                conversations={k: Entry(**v) for k, v in raw["conversations"].items()},
             )
 
     async def save(self) -> None:
@@ -92,25 +94,28 @@ class Conversation:
         self,
         conversation_id: str,
         session: qa.AsyncSession,
-        cursor: Cursor,
+        entry: Entry,
         *,
+        cursors: qa.CursorStore,
         save: Callable[[], Awaitable[None]],
         reply: Reply,
     ) -> None:
         self.id = conversation_id
         self.session = session
-        self.cursor = cursor
+        self.entry = entry
+        self._cursors = cursors
         self._save = save
         self._reply = reply
         self._inbox: deque[str] = deque()
         self._in_flight = False
+        self._handled_any = False
         self._last_idle_id = ""
         self._changed = anyio.Condition()
 
     @property
     def at_rest(self) -> bool:
         """Nothing waits, nothing is being answered."""
-        return not self._inbox and not self._in_flight and not self.cursor.turn_open
+        return not self._inbox and not self._in_flight and not self.entry.turn_open
 
     async def run(self, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
         """Read events and send queued messages until cancelled; ready once the stream is."""
@@ -135,24 +140,27 @@ class Conversation:
     # --- the one reader of the session's events -----------------------------------------
 
     async def _follow(self, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
-        async with self.session.events(last_event_id=self.cursor.last_event_id) as stream:
+        # Starts after the last committed event; each event is committed once the loop
+        # comes back for the next one, that is once _handle returned.
+        async with self.session.events(cursors=self._cursors) as stream:
             task_status.started()
             async for event in stream:
+                self._handled_any = True
                 await self._handle(event)
-                self.cursor.last_event_id = event.id
-                await self._save()
                 await self._notify()
 
     async def _handle(self, event: qa.Event) -> None:
         if isinstance(event, qa.UserMessage):
-            self.cursor.turn_open = True
+            self.entry.turn_open = True
+            await self._save()
         elif isinstance(event, qa.AgentMessage):
             await self._reply(self.id, event.text)
         elif isinstance(event, qa.UserInterrupt):
             await self._reply(self.id, "(stopped)")
         elif isinstance(event, qa.SessionStatusIdle):
-            self.cursor.turn_open = False
             self._last_idle_id = event.id
+            self.entry.turn_open = False
+            await self._save()
 
     # --- one message at a time ------------------------------------------------------------
 
@@ -163,10 +171,10 @@ class Conversation:
             self._in_flight = True
             # If a turn still runs (say, one resumed after a restart), wait for it to end.
             echo = await self.session.send(text, wait_idle=True)
-            if self.cursor.last_event_id is None:
-                # Nothing handled yet: a restart must replay from this message on.
-                self.cursor.last_event_id = echo.id
-                await self._save()
+            if not self._handled_any:
+                # A new session has no cursor yet, and a stream without one starts "now":
+                # commit the message, so that a restart replays its turn from here on.
+                await self._cursors.commit(self.session.id, echo.id)
             await self._wait_turn_end(echo.id)
             self._in_flight = False
             await self._notify()
@@ -189,37 +197,43 @@ class Bot:
     """Routes each message to its conversation, opening a session for a new one."""
 
     def __init__(
-        self, client: qa.AsyncQoder, store: StateFile, tasks: TaskGroup, reply: Reply
+        self,
+        client: qa.AsyncQoder,
+        directory: Directory,
+        cursors: qa.CursorStore,
+        tasks: TaskGroup,
+        reply: Reply,
     ) -> None:
         self.client = client
-        self.store = store
+        self.directory = directory
+        self.cursors = cursors
         self._tasks = tasks
         self._reply = reply
         self.conversations: dict[str, Conversation] = {}
 
     async def start(self) -> None:
-        """Make the agent on first use; resume every conversation of the state file."""
-        state = self.store.state
+        """Make the agent on first use; resume every conversation of the directory."""
+        state = self.directory.state
         if not state.agent_id:
             agent = await self.client.agents.create(name="chat-bot", model="ultimate")
             environment = await self.client.environments.create(name="chat-bot")
             state.agent_id, state.environment_id = agent.id, environment.id
-            await self.store.save()
-        for conversation_id, cursor in state.conversations.items():
-            await self._run(conversation_id, self.client.session(cursor.session_id), cursor)
+            await self.directory.save()
+        for conversation_id, entry in state.conversations.items():
+            await self._run(conversation_id, self.client.session(entry.session_id), entry)
 
     async def handle(self, conversation_id: str, text: str) -> None:
         """A message from a user of ``conversation_id``."""
         conversation = self.conversations.get(conversation_id)
         if conversation is None:
-            state = self.store.state
+            state = self.directory.state
             session = await self.client.sessions.create(
                 agent=state.agent_id, environment_id=state.environment_id, title=conversation_id
             )
-            cursor = Cursor(session_id=session.id)
-            state.conversations[conversation_id] = cursor
-            await self.store.save()
-            conversation = await self._run(conversation_id, session, cursor)
+            entry = Entry(session_id=session.id)
+            state.conversations[conversation_id] = entry
+            await self.directory.save()
+            conversation = await self._run(conversation_id, session, entry)
         await conversation.post(text)
 
     async def wait_at_rest(self) -> None:
@@ -228,10 +242,15 @@ class Bot:
             await conversation.wait_at_rest()
 
     async def _run(
-        self, conversation_id: str, session: qa.AsyncSession, cursor: Cursor
+        self, conversation_id: str, session: qa.AsyncSession, entry: Entry
     ) -> Conversation:
         conversation = Conversation(
-            conversation_id, session, cursor, save=self.store.save, reply=self._reply
+            conversation_id,
+            session,
+            entry,
+            cursors=self.cursors,
+            save=self.directory.save,
+            reply=self._reply,
         )
         self.conversations[conversation_id] = conversation
         await self._tasks.start(conversation.run)
@@ -259,9 +278,14 @@ async def print_reply(conversation_id: str, text: str) -> None:
     print(f"[{conversation_id}] {text}", flush=True)
 
 
-async def main(state_path: Path, base_url: str | None = None, token: str | None = None) -> None:
-    async with qa.AsyncQoder(token, base_url) as client, anyio.create_task_group() as tasks:
-        bot = Bot(client, StateFile(state_path), tasks, print_reply)
+async def main(state: Path, base_url: str | None = None, token: str | None = None) -> None:
+    await anyio.Path(state).mkdir(parents=True, exist_ok=True)
+    async with (
+        qa.AsyncQoder(token, base_url) as client,
+        qa.SQLiteCursors(state / "cursors.db") as cursors,
+        anyio.create_task_group() as tasks,
+    ):
+        bot = Bot(client, Directory(state / "conversations.json"), cursors, tasks, print_reply)
         await bot.start()
         async for line in stdin_lines():
             conversation_id, colon, text = line.partition(":")
@@ -275,7 +299,7 @@ async def main(state_path: Path, base_url: str | None = None, token: str | None 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--state", type=Path, default=Path("bot-state.json"))
+    parser.add_argument("--state", type=Path, default=Path("bot-state"), help="a folder")
     state = parser.parse_args().state
     if os.environ.get("QODER_ACCESS_TOKEN") or os.environ.get("QODER_PAT"):
         anyio.run(main, state)

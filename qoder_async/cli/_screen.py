@@ -65,7 +65,8 @@ class _LivePart:
                 yield Markdown(tail)
         self.spinner.text = Text(f"{view.activity}…", style="cyan")
         yield self.spinner
-        yield Text(view.footer(), style="dim")
+        if view.status != "starting":
+            yield Text(view.footer(), style="dim")
 
 
 async def _tick(live: Live) -> None:

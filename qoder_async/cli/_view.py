@@ -67,7 +67,7 @@ def _strip_line_number(line: str) -> str:
 
 def result_summary(text: str, width: int = 100) -> str:
     """The first line of a tool result and how many lines it has."""
-    lines = [_strip_line_number(line) for line in text.splitlines() if line.strip()]
+    lines = [line for line in map(_strip_line_number, text.splitlines()) if line.strip()]
     if not lines:
         return "(no output)"
     first = _shorten(lines[0], width)

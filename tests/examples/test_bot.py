@@ -11,10 +11,10 @@ from qoder_async.testing import Emulator
 from ._support import example_env, run_example, start_example, wait_until
 
 
-def _cursors(state: Path) -> dict[str, Any]:
-    """The conversations in the bot's state file (empty until it exists)."""
+def _entries(state: Path) -> dict[str, Any]:
+    """The conversations in the bot's directory (empty until it exists)."""
     try:
-        return dict(json.loads(state.read_text())["conversations"])
+        return dict(json.loads((state / "conversations.json").read_text())["conversations"])
     except (FileNotFoundError, json.JSONDecodeError):
         return {}
 
@@ -24,7 +24,7 @@ def test_messages_sent_during_a_turn_wait_and_are_answered_in_order(
 ) -> None:
     lines = "alice: one\nalice: two\nbob: hi\nalice: three\n"
     done = run_example(
-        "bot.py", "--state", str(tmp_path / "bot.json"), env=example_env(emulator), input=lines
+        "bot.py", "--state", str(tmp_path / "bot"), env=example_env(emulator), input=lines
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""  # no 409, no error of any kind
@@ -35,12 +35,12 @@ def test_messages_sent_during_a_turn_wait_and_are_answered_in_order(
         for word in ("one", "two", "three")
     ]
     assert '[bob] You asked: "hi". No resources are mounted on this session.' in replies
-    sessions = {c["session_id"] for c in _cursors(tmp_path / "bot.json").values()}
+    sessions = {c["session_id"] for c in _entries(tmp_path / "bot").values()}
     assert len(sessions) == 2  # one session per conversation
 
 
 def test_stop_interrupts_the_running_turn(tmp_path: Path) -> None:
-    state = tmp_path / "bot.json"
+    state = tmp_path / "bot"
     with Emulator(pace=0.3) as slow:
         bot = start_example("bot.py", "--state", str(state), env=example_env(slow))
         try:
@@ -48,7 +48,7 @@ def test_stop_interrupts_the_running_turn(tmp_path: Path) -> None:
             bot.stdin.write("carol: take your time\n")
             bot.stdin.flush()
             session_id = wait_until(
-                lambda: _cursors(state).get("carol", {}).get("session_id"), what="a session"
+                lambda: _entries(state).get("carol", {}).get("session_id"), what="a session"
             )
             wait_until(lambda: slow.session(session_id)["status"] == "running", what="the turn")
             out, err = bot.communicate("carol: /stop\n", timeout=60)
@@ -62,7 +62,7 @@ def test_stop_interrupts_the_running_turn(tmp_path: Path) -> None:
 
 
 def test_a_restarted_bot_delivers_what_arrived_while_it_was_down(tmp_path: Path) -> None:
-    state = tmp_path / "bot.json"
+    state = tmp_path / "bot"
     with Emulator(pace=0.3) as slow:
         env = example_env(slow)
         first = start_example("bot.py", "--state", str(state), env=env)
@@ -72,14 +72,14 @@ def test_a_restarted_bot_delivers_what_arrived_while_it_was_down(tmp_path: Path)
             first.stdin.flush()
             # Kill it (no chance to clean up) once both turns have begun.
             wait_until(
-                lambda: all(_cursors(state).get(c, {}).get("turn_open") for c in ("dave", "erin")),
+                lambda: all(_entries(state).get(c, {}).get("turn_open") for c in ("dave", "erin")),
                 what="both turns to start",
             )
             first.kill()
             first_out, _ = first.communicate(timeout=30)
         finally:
             first.kill()
-        for cursor in _cursors(state).values():
+        for cursor in _entries(state).values():
             slow.wait_idle(cursor["session_id"], timeout=60)  # the replies arrive meanwhile
         second = run_example("bot.py", "--state", str(state), env=env, input="")
     assert "[dave]" not in first_out

@@ -1,0 +1,105 @@
+"""TurnView: what a stream of events means for the reader, before any drawing."""
+
+from __future__ import annotations
+
+import qoder_async as qa
+from qoder_async.cli._view import Line, TurnView, result_summary, tool_input_summary
+
+
+def _feed(view: TurnView, *events: qa.Event) -> list[Line]:
+    return [line for event in events for line in view.feed(event)]
+
+
+def test_result_summary_shows_the_first_line_without_its_number_and_counts_the_rest() -> None:
+    text = "     1\t# Spec\n     2\t\n     3\t- AC1\n     4\t- AC2\n"
+    assert result_summary(text) == "# Spec  (+2 lines)"
+
+
+def test_result_summary_of_nothing() -> None:
+    assert result_summary("\n \n") == "(no output)"
+
+
+def test_tool_input_summary_cuts_long_values() -> None:
+    summary = tool_input_summary({"file_path": "/data/" + "x" * 100, "limit": 5})
+    assert summary.startswith("file_path=/data/xxx")
+    assert "…" in summary
+    assert summary.endswith("limit=5")
+
+
+def test_a_streamed_message_is_shown_once_with_blank_lines_between_its_blocks() -> None:
+    view = TurnView()
+    lines = _feed(
+        view,
+        qa.EventStart(id="evt_1", event_type="agent.message"),
+        qa.EventDelta(id="evt_1", index=0, content=qa.TextBlock("Hello")),
+    )
+    assert lines == []
+    assert view.streaming is not None
+    assert view.streaming.text == "Hello"
+    message = qa.AgentMessage(id="evt_1", content=(qa.TextBlock("Hello"), qa.TextBlock("Bye")))
+    assert view.feed(message) == [Line("message", "Hello\n\nBye")]
+    assert view.streaming is None
+
+
+def test_thinking_text_comes_from_its_preview() -> None:
+    view = TurnView()
+    lines = _feed(
+        view,
+        qa.EventStart(id="evt_2", event_type="agent.thinking"),
+        qa.EventDelta(id="evt_2", index=0, content=qa.TextBlock("Let me look.")),
+        qa.AgentThinking(id="evt_2"),
+    )
+    assert lines == [Line("thinking", "Let me look.")]
+
+
+def test_a_preview_cut_short_by_the_end_of_its_request_is_marked() -> None:
+    view = TurnView()
+    lines = _feed(
+        view,
+        qa.EventStart(id="evt_3", event_type="agent.message"),
+        qa.EventDelta(id="evt_3", index=0, content=qa.TextBlock("Half a")),
+        qa.SpanModelRequestEnd(id="evt_4"),
+    )
+    assert lines == [Line("message", "Half a …(cut off)")]
+
+
+def test_tool_calls_and_results_become_lines_and_set_the_activity() -> None:
+    view = TurnView()
+    use = qa.AgentToolUse(id="evt_5", name="Read", input={"file_path": "/data/a.md"})
+    assert view.feed(use) == [Line("tool", "file_path=/data/a.md", title="Read")]
+    assert view.activity == "running Read"
+    failed = qa.AgentToolResult(id="evt_6", content=(qa.TextBlock("no such file"),), is_error=True)
+    assert view.feed(failed) == [Line("tool_error", "no such file")]
+
+
+def test_the_footer_adds_up_the_turn_and_keeps_the_session_total() -> None:
+    clock = iter([0.0, 0.0, 10.0, 12.5]).__next__
+    view = TurnView(clock=clock)
+    usage = qa.ModelUsage(input_tokens=1000, output_tokens=20, credits=0.5)
+    lines = _feed(
+        view,
+        qa.UserMessage(id="evt_7", content=(qa.TextBlock("hi"),)),
+        qa.SpanModelRequestEnd(id="evt_8", model_usage=usage),
+        qa.SpanModelRequestEnd(id="evt_9", model_usage=usage),
+        qa.SessionUsageEvent(id="evt_10", usage={"total_credits": 7.25}),
+        qa.SessionStatusIdle(id="evt_11", stop_reason=qa.StopReason(type="end_turn")),
+    )
+    assert lines == [
+        Line("user", "hi"),
+        Line(
+            "footer",
+            "idle (end_turn) · 2,000 in / 40 out tokens · 1.00 credits (session 7.25) · 10.0s",
+        ),
+    ]
+
+
+def test_chat_does_not_repeat_what_the_user_typed() -> None:
+    view = TurnView(echo_user=False)
+    assert view.feed(qa.UserMessage(id="evt_12", content=(qa.TextBlock("hi"),))) == []
+
+
+def test_an_unknown_event_is_noted_by_its_type() -> None:
+    view = TurnView()
+    assert view.feed(qa.UnknownEvent(id="evt_13", type="agent.new_thing")) == [
+        Line("note", "agent.new_thing")
+    ]
