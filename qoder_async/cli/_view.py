@@ -143,6 +143,7 @@ class TurnView:
             return lines
         if preview is not None and preview.final:
             self.streaming = None
+            self.activity = "working"
             if preview.id == event.id and isinstance(event, qa.AgentMessage):
                 return [Line("message", _blocks_text(event.content, "\n\n"))]
             lines.append(self._finished_preview(preview))

@@ -19,7 +19,7 @@ def test_chat_renders_a_turn_live_with_spinner_and_footer(terminal: Terminal) ->
     screen = terminal.wait_for(r"── idle \(end_turn\)")
     assert "▸ I'll read /data/inputs/spec.md." in screen  # thinking, collapsed to a line
     assert "⚙ Read  file_path=/data/inputs/spec.md" in screen
-    assert "↳ # Export service: acceptance criteria  (+7 lines)" in screen
+    assert "↳ # Export service: acceptance criteria  (+6 lines)" in screen
     assert 'You asked: "What does the spec say?".' in screen
     assert re.search(r"credits \(session [\d.]+\) · [\d.]+s", screen)
     terminal.type("/quit")
