@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import resource
@@ -147,8 +148,11 @@ STREAMS: dict[str, Callable[..., Awaitable[None]]] = {
 }
 
 
-async def fan_out(row: str, base: str, streams: int, n: int) -> dict[str, Any]:
-    """Open ``streams`` streams of ``n`` events at once; measure until all end."""
+async def fan_out(
+    row: str, base: str, streams: int, n: int, freeze: bool = False
+) -> dict[str, Any]:
+    """Open ``streams`` streams of ``n`` events at once; measure until all end. ``freeze``:
+    call ``gc.freeze()`` 2 s in, once the streams are open."""
     tally = Tally()
     client = make_client(row, base)
     proc = psutil.Process()
@@ -161,11 +165,18 @@ async def fan_out(row: str, base: str, streams: int, n: int) -> dict[str, Any]:
         async with anyio.create_task_group() as tg:
             for i in range(streams):
                 tg.start_soon(stream, base, i, n, tally, client)
+            if freeze:
+                # What an application can do once its streams are open: move everything alive
+                # out of the garbage collector's sight, so full collections stay short.
+                await anyio.sleep(2.0)
+                gc.freeze()
     wall = time.monotonic() - t0
     cpu1 = proc.cpu_times()
+    if hasattr(client, "aclose"):
+        await client.aclose()
     cpu = (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)
     others = max(0.0, _busy(core) - core0 - cpu)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = peak_rss()
     ramp_end = max(tally.first_sent, default=t0)
     steady = [lat for sent, lat in tally.latencies if sent > ramp_end]
     every = [lat for _, lat in tally.latencies]
@@ -187,6 +198,14 @@ async def fan_out(row: str, base: str, streams: int, n: int) -> dict[str, Any]:
         "steady_p50_ms": _quantile(steady, 0.50),
         "steady_p99_ms": _quantile(steady, 0.99),
     }
+
+
+def peak_rss() -> int:
+    """This process's peak resident memory in bytes (``VmHWM``, not ``ru_maxrss``: the latter
+    survives ``exec`` and so may be the parent's)."""
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmHWM:"))
+    return int(line.split()[1]) * 1024
 
 
 def raise_priority() -> None:
@@ -212,7 +231,7 @@ def _quantile(values: list[float], q: float) -> float | None:
 def main() -> None:
     """Command line entry: see the module docstring."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("row", choices=sorted(STREAMS))
+    parser.add_argument("row", help=f"one of {', '.join(STREAMS)}, optionally + '+gc.freeze'")
     parser.add_argument("base")
     parser.add_argument("--streams", type=int, default=1000)
     parser.add_argument("--events", type=int, default=100)
@@ -223,21 +242,25 @@ def main() -> None:
     raise_priority()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4 * args.streams)), hard))
+    row, _, variant = args.row.partition("+")
+    if row not in STREAMS or variant not in ("", "gc.freeze"):
+        parser.error(f"unknown row {args.row!r}")
     backend, options = "asyncio", {}
-    if args.row.endswith("trio"):
+    if row.endswith("trio"):
         backend = "trio"
-    elif args.row.endswith("uvloop"):
+    elif row.endswith("uvloop"):
         options = {"use_uvloop": True}
     result = anyio.run(
         fan_out,
-        args.row,
+        row,
         args.base,
         args.streams,
         args.events,
+        variant == "gc.freeze",
         backend=backend,
         backend_options=options,
     )
-    json.dump(result, sys.stdout)
+    json.dump({**result, "row": args.row}, sys.stdout)
 
 
 if __name__ == "__main__":
