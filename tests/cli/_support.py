@@ -136,7 +136,7 @@ class Terminal:
 
     def _tmux(self, *args: str) -> str:
         done = subprocess.run(
-            ["tmux", "-L", self.socket, *args],
+            ["tmux", "-u", "-L", self.socket, *args],  # -u: UTF-8, whatever the locale
             capture_output=True,
             encoding="utf-8",
             timeout=30,
