@@ -1,7 +1,8 @@
 """``python -m benchmarks``: every row of issue 7, measured side by side in one run.
 
 Sections: ``decode`` (in memory), ``e2e`` (one bulk stream over loopback), ``fanout``
-(1,000 slow streams, client pinned to one core), ``import`` (fresh interpreters).
+(1,000 slow streams, client pinned to one core), ``import`` (fresh interpreters), and, only
+when named, ``history`` (earlier revisions of the SDK against this one, piece by piece).
 The server runs in a child process pinned to core 0 and the client to core 1 (when there
 are two). ``--quick`` shrinks everything to check that the suite still runs.
 """
@@ -22,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 import qoder_async as qa
-from benchmarks import decode, e2e, fanout, imports, server
+from benchmarks import decode, e2e, fanout, history, imports, server
 from benchmarks._timing import Timing, table
 from qoder_async._stream import _RECENT_IDS, _Follower
 
@@ -231,6 +232,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fanout-rows", default=",".join(FANOUT_ROWS))
     parser.add_argument("--fanout-repeat", type=int, default=1)
     parser.add_argument("--import-repeat", type=int, default=15)
+    parser.add_argument(
+        "--revs",
+        default=f"{history.BEFORE},working tree+nojson,working tree",
+        help="history: git revisions (REV+nojson: as if orjson were not installed)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.events, args.repeat, args.qca_events = 2_000, 2, 200
@@ -242,9 +248,15 @@ def main(argv: list[str] | None = None) -> None:
     print(f"machine: {machine()}")
     print(f"command: python -m benchmarks {' '.join(argv if argv is not None else sys.argv[1:])}")
     started = time.monotonic()
-    runners = {"decode": run_decode, "e2e": run_e2e, "fanout": run_fanout, "import": run_import}
+    runners = {
+        "decode": run_decode,
+        "e2e": run_e2e,
+        "fanout": run_fanout,
+        "import": run_import,
+        "history": lambda args: history.run(args.revs.split(","), args.events),
+    }
     for section in args.sections or SECTIONS:
         if section not in runners:
-            parser.error(f"unknown section {section!r}: choose among {', '.join(SECTIONS)}")
+            parser.error(f"unknown section {section!r}: choose among {', '.join(runners)}")
         runners[section](args)
     print(f"\n(total {time.monotonic() - started:.0f} s)")
