@@ -123,10 +123,30 @@ COLUMNS = [
     ("e2e_cpu", "end to end CPU µs/ev"),
     ("import_ms", "first stream object, import ms over bare"),
 ]
+FANOUT_COLUMNS = [
+    ("fanout_cpu_us_per_event", "fan-out CPU µs/ev"),
+    ("fanout_kib_per_stream", "fan-out KiB/stream"),
+    ("fanout_steady_p99_ms", "fan-out p99 ms once connected"),
+]
 
 
-def run(revs: list[str], n: int = 20_000, rounds: int = ROUNDS) -> None:
-    """Measure every revision ``rounds`` times, taking turns; print medians."""
+def fan_out(tree: Path, nojson: bool, base: str, streams: int) -> dict[str, float]:
+    """The ``qoder_async`` fan-out row (default transport) with the SDK in ``tree``."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(tree / ".pyc")
+    code = (NO_ORJSON if nojson else "") + "from benchmarks.fanout import main; main()"
+    cmd = [sys.executable, "-c", code, "qoder_async", base, "--streams", str(streams)]
+    cmd += ["--cpu", "1"] if len(os.sched_getaffinity(0)) >= 2 else []
+    out = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, check=True)
+    result: dict[str, float] = json.loads(out.stdout)
+    return {f"fanout_{key}": result[key] for key in ("cpu_us_per_event", "kib_per_stream")} | {
+        "fanout_steady_p99_ms": result["steady_p99_ms"] or float("nan")
+    }
+
+
+def run(revs: list[str], n: int = 20_000, rounds: int = ROUNDS, streams: int = 0) -> None:
+    """Measure every revision ``rounds`` times, taking turns; print medians. ``streams`` > 0
+    adds the default-transport fan-out row with that many streams."""
     with tempfile.TemporaryDirectory() as tmp, server.running("mixed", n, cpu=0) as base:
         # The benchmarks find the workload generator at ../shared from their own folder.
         (Path(tmp) / "shared").symlink_to(REPO.parent / "shared")
@@ -140,10 +160,14 @@ def run(revs: list[str], n: int = 20_000, rounds: int = ROUNDS) -> None:
         runs: dict[str, list[dict[str, float]]] = {rev: [] for rev in revs}
         for _ in range(rounds):
             for rev, (tree, nojson) in trees.items():
-                runs[rev].append(measure(tree, nojson, base, n))
+                result = measure(tree, nojson, base, n)
+                if streams:
+                    result |= fan_out(tree, nojson, base, streams)
+                runs[rev].append(result)
+    columns = COLUMNS + (FANOUT_COLUMNS if streams else [])
     rows = [
-        [rev] + [f"{statistics.median(r[key] for r in runs[rev]):.2f}" for key, _ in COLUMNS]
+        [rev] + [f"{statistics.median(r[key] for r in runs[rev]):.2f}" for key, _ in columns]
         for rev in revs
     ]
     print(f"\n### Before and after, median of {rounds} (`python -m benchmarks history`)\n")
-    print(table(["revision", *(title for _, title in COLUMNS)], rows))
+    print(table(["revision", *(title for _, title in columns)], rows))

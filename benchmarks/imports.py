@@ -18,17 +18,17 @@ import sys
 import tempfile
 import time
 
+FIRST_STREAM = "import qoder_async as qa; qa.AsyncQoder('t').session('s').events()"
+NO_TRIO = "import sys; sys.modules['trio'] = None; "  # as if trio were not installed
+DEPENDENCIES = "import httpx, httpcore, httpx_sse, anyio, attrs, cattrs"
 ROWS = [
     ("bare interpreter", "pass"),
     ("import qoder_async", "import qoder_async"),
+    ("import qoder_async + first stream object (no I/O)", FIRST_STREAM),
+    ("... the same where trio is not installed (simulated)", NO_TRIO + FIRST_STREAM),
     (
-        "import qoder_async + first stream object (no I/O)",
-        "import qoder_async as qa; qa.AsyncQoder('t').session('s').events()",
-    ),
-    (
-        "... the same where trio is not installed (simulated)",
-        "import sys; sys.modules['trio'] = None; "
-        "import qoder_async as qa; qa.AsyncQoder('t').session('s').events()",
+        "its dependencies alone, as it imports them (httpx without its CLI), no trio",
+        NO_TRIO + "import qoder_async; " + DEPENDENCIES,
     ),
     (
         "import httpx, httpx_sse, anyio, attrs, cattrs",

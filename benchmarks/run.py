@@ -237,6 +237,7 @@ def main(argv: list[str] | None = None) -> None:
         default=f"{history.BEFORE},working tree+nojson,working tree",
         help="history: git revisions (REV+nojson: as if orjson were not installed)",
     )
+    parser.add_argument("--history-streams", type=int, default=0, help="history: add a fan-out row")
     args = parser.parse_args(argv)
     if args.quick:
         args.events, args.repeat, args.qca_events = 2_000, 2, 200
@@ -253,7 +254,9 @@ def main(argv: list[str] | None = None) -> None:
         "e2e": run_e2e,
         "fanout": run_fanout,
         "import": run_import,
-        "history": lambda args: history.run(args.revs.split(","), args.events),
+        "history": lambda args: history.run(
+            args.revs.split(","), args.events, streams=args.history_streams
+        ),
     }
     for section in args.sections or SECTIONS:
         if section not in runners:
