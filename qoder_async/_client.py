@@ -9,13 +9,13 @@ import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from functools import cached_property
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote, urlsplit
 
 import anyio
 import httpx
 
+from ._closing import AsyncCloseable
 from ._config import (
     DEFAULT_STREAM_IDLE_TIMEOUT,
     DEFAULT_TIMEOUT,
@@ -84,7 +84,7 @@ def path_segment(value: str, name: str = "id") -> str:
     return quote(value, safe="")
 
 
-class AsyncQoder:
+class AsyncQoder(AsyncCloseable):
     """The asynchronous client of the Qoder Cloud Agents API.
 
     Args:
@@ -239,17 +239,6 @@ class AsyncQoder:
         """Close the connection pool (unless it was passed in as ``http_client``)."""
         if self._owns_http:
             await self._http.aclose()
-
-    async def __aenter__(self) -> AsyncQoder:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     # --- the HTTP layer ----------------------------------------------------------------------
 

@@ -11,13 +11,13 @@ import contextlib
 import json
 import os
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Final, Union
 
 import anyio
 import httpx
 
 from ._client import path_segment
+from ._closing import AsyncCloseable
 from ._errors import QoderError, status_error
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def _is_small_json(response: httpx.Response) -> bool:
     return (kind == "application/json" or kind.endswith("+json")) and small
 
 
-class FileDownload:
+class FileDownload(AsyncCloseable):
     """The content of a file: ``async for chunk in client.files.download(file_id)``.
 
     Nothing is requested until the iteration starts (or ``async with`` enters, which
@@ -165,11 +165,3 @@ class FileDownload:
 
     async def __aenter__(self) -> FileDownload:
         return await self.open()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import AsyncGenerator, Sequence
-from types import TracebackType
 from typing import TYPE_CHECKING
 
 from attrs import frozen
 
+from ._closing import AsyncCloseable
 from ._config import NOT_GIVEN, NotGiven
 from ._content import JSONObject
 from ._cursors import CursorStore
@@ -83,7 +83,7 @@ class TurnResult:
         )
 
 
-class AsyncSession:
+class AsyncSession(AsyncCloseable):
     """A session to talk to: send messages, follow events, run turns.
 
     Get one from ``await client.sessions.create(...)`` (``info`` is filled) or
@@ -107,17 +107,6 @@ class AsyncSession:
         """Close every event stream this session opened."""
         for stream in list(self._streams):
             await stream.aclose()
-
-    async def __aenter__(self) -> AsyncSession:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     # --- state -------------------------------------------------------------------------------
 

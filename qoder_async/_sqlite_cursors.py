@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable
-from types import TracebackType
 from typing import TypeVar
 
 import anyio
 import anyio.to_thread
 
+from ._closing import AsyncCloseable
 from ._cursors import BatchingCursors
 
 __all__ = ["SQLiteCursors"]
@@ -25,7 +25,7 @@ _WRITE = (
 )
 
 
-class SQLiteCursors(BatchingCursors):
+class SQLiteCursors(BatchingCursors, AsyncCloseable):
     """Cursors in a SQLite file (created if missing), one row per session.
 
     Every query runs in a worker thread, one at a time, so the event loop never blocks on
@@ -79,14 +79,3 @@ class SQLiteCursors(BatchingCursors):
                 self._db = None
 
         await anyio.to_thread.run_sync(close, limiter=self._limiter)
-
-    async def __aenter__(self) -> SQLiteCursors:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()

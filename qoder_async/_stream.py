@@ -11,13 +11,13 @@ import logging
 import time
 from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
-from types import TracebackType
 from typing import TYPE_CHECKING, Final
 
 import anyio
 import httpx
 from httpx_sse import ServerSentEvent
 
+from ._closing import AsyncCloseable
 from ._config import retry_after, should_retry
 from ._convert import loads, structure_event
 from ._errors import APIStatusError, StreamError
@@ -65,7 +65,7 @@ def decode_frame(sse: Frame | ServerSentEvent) -> Event:
         )
 
 
-class EventStream:
+class EventStream(AsyncCloseable):
     """An endless async iterator of typed events that resumes across reconnects.
 
     ``async for event in stream`` yields each event once, in order. Use ``async with`` (or
@@ -129,14 +129,6 @@ class EventStream:
 
     async def __aenter__(self) -> EventStream:
         return await self.open()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
 
 class _Follower:
