@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import platform
+import sys
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -72,9 +73,40 @@ def _transport(name: str) -> httpx.AsyncBaseTransport | None:
             "transport='aiohttp' needs the aiohttp extra: pip install 'qoder-async[aiohttp]'"
         ) from exc
     # aiohttp's pool holds 100 connections unless told otherwise; every open stream holds one.
-    return AiohttpTransport(
-        client=lambda: aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+    return _AsyncioOnly(
+        AiohttpTransport(
+            client=lambda: aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+        )
     )
+
+
+def _running_on_trio() -> bool:
+    trio = sys.modules.get("trio")  # never imported here: if absent, this is not trio
+    if trio is None:
+        return False
+    try:
+        trio.lowlevel.current_task()
+    except RuntimeError:
+        return False
+    return True
+
+
+class _AsyncioOnly(httpx.AsyncBaseTransport):
+    """A transport that runs on asyncio only, saying so plainly elsewhere (aiohttp on trio
+    would fail with "no running event loop")."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self._inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if _running_on_trio():
+            raise InvalidInputError(
+                "transport='aiohttp' runs on asyncio only; on trio use the default transport"
+            )
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
 
 
 def path_segment(value: str, name: str = "id") -> str:

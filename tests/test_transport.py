@@ -62,6 +62,15 @@ async def test_aiohttp_transport_raises_api_errors(emulator: Emulator) -> None:
             await client.agents.retrieve("agent_missing")
 
 
+def test_aiohttp_transport_on_trio_says_it_needs_asyncio(emulator: Emulator) -> None:
+    async def request() -> None:
+        async with aiohttp_client(emulator) as client:
+            await client.agents.retrieve("agent_x")
+
+    with pytest.raises(qa.InvalidInputError, match="asyncio only"):
+        anyio.run(request, backend="trio")
+
+
 def test_unknown_transport_is_refused() -> None:
     with pytest.raises(qa.InvalidInputError, match="transport"):
         qa.AsyncQoder(TOKEN, transport="carrier-pigeon")  # type: ignore[arg-type]
