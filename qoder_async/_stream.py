@@ -32,7 +32,10 @@ __all__ = ["EventStream"]
 logger = logging.getLogger("qoder_async")
 
 _PREVIEW_TYPES: Final = frozenset({"event_start", "event_delta"})
-_RECENT_IDS: Final = 4096  # ids remembered to drop a replayed event; bounded memory
+# Ids remembered exactly to drop a replayed event (~120 B each). Older replays are caught by
+# order: the API's ids are time-ordered, so an id below the oldest remembered one of the same
+# shape was delivered before. Small, so that a long-lived stream stays a few dozen KiB.
+_RECENT_IDS: Final = 64
 _HEALTHY_AFTER: Final = 5.0  # a connection open this long counts as healthy even if quiet
 _CONNECTED: Final = object()
 
@@ -160,10 +163,14 @@ class _Follower:
         recent = self._recent
         if event_id in recent:
             return False
-        if len(self._recent_order) == _RECENT_IDS:
-            recent.discard(self._recent_order.popleft())
+        order = self._recent_order
+        if len(order) == _RECENT_IDS:
+            oldest = order[0]
+            if len(event_id) == len(oldest) and event_id < oldest:
+                return False
+            recent.discard(order.popleft())
         recent.add(event_id)
-        self._recent_order.append(event_id)
+        order.append(event_id)
         return True
 
     async def run(self) -> AsyncGenerator[object, None]:
