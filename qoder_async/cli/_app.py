@@ -6,7 +6,7 @@ import signal
 import sys
 import threading
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -26,6 +26,8 @@ from ._tables import (
     session_fields,
     session_row,
 )
+
+T = TypeVar("T")
 
 __all__ = ["app"]
 
@@ -195,6 +197,16 @@ def tail(
     _finish(main, debug)
 
 
+async def _first(pager: qa.AsyncPager[T], limit: int) -> list[T]:
+    """The first ``limit`` items of a list, fetching no page beyond them."""
+    items: list[T] = []
+    async for item in pager:
+        if len(items) >= limit:
+            break
+        items.append(item)
+    return items
+
+
 def _client_command(
     work: Callable[[qa.AsyncQoder], Awaitable[None]], base_url: str | None, debug: bool
 ) -> None:
@@ -229,12 +241,8 @@ def agents_list(
     """List agents, newest first."""
 
     async def work(client: qa.AsyncQoder) -> None:
-        agents: list[qa.Agent] = []
         pager = client.agents.list(limit=min(limit, 100), include_archived=include_archived or None)
-        async for agent in pager:
-            if len(agents) >= limit:
-                break
-            agents.append(agent)
+        agents = await _first(pager, limit)
         output = Output(Console(highlight=False), as_json=as_json)
         output.rows(AGENT_COLUMNS, [agent_row(a) for a in agents], [a.raw for a in agents])
 
@@ -299,14 +307,10 @@ def sessions_list(
     """List sessions, newest first."""
 
     async def work(client: qa.AsyncQoder) -> None:
-        sessions: list[qa.Session] = []
         pager = client.sessions.list(
             limit=min(limit, 100), agent_id=agent, include_archived=include_archived or None
         )
-        async for item in pager:
-            if len(sessions) >= limit:
-                break
-            sessions.append(item)
+        sessions = await _first(pager, limit)
         output = Output(Console(highlight=False), as_json=as_json)
         output.rows(SESSION_COLUMNS, [session_row(s) for s in sessions], [s.raw for s in sessions])
 
