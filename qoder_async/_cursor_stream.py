@@ -90,9 +90,6 @@ class CursorStream(EventStream):
             with anyio.CancelScope(shield=True), anyio.fail_after(_FLUSH_TIMEOUT):
                 await self.cursors.flush(self._session_id)
 
-    async def __aenter__(self) -> CursorStream:
-        return await self.open()
-
     async def __aexit__(
         self,
         exc_type: type[BaseException] | None,

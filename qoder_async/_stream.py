@@ -25,6 +25,8 @@ from ._events import TERMINAL_EVENT_TYPES, Event, MalformedEvent
 from ._sse import Frame, FrameDecoder
 
 if TYPE_CHECKING:
+    from typing_extensions import Self
+
     from ._client import AsyncQoder
 
 __all__ = ["EventStream"]
@@ -109,7 +111,7 @@ class EventStream(AsyncCloseable):
         """The id of the last complete event yielded (the resume cursor)."""
         return self._follower.last_event_id
 
-    async def open(self) -> EventStream:
+    async def open(self) -> Self:
         """Connect now (the server has answered when this returns); iteration continues
         from this connection. Used to subscribe before sending, so nothing is missed."""
         item = await self._gen.__anext__()
@@ -130,7 +132,7 @@ class EventStream(AsyncCloseable):
         """Close the connection; iteration ends."""
         await self._gen.aclose()
 
-    async def __aenter__(self) -> EventStream:
+    async def __aenter__(self) -> Self:
         return await self.open()
 
 

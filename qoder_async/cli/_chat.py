@@ -10,7 +10,7 @@ from rich.text import Text
 
 import qoder_async as qa
 
-from ._connect import Connection, mount_demo, mount_files, mount_repository, open_session
+from ._connect import Connection, mount_files, mount_repository, start_session
 from ._control import CtrlC
 from ._errors import EXIT_INTERRUPTED, CliError, describe
 from ._keyboard import LineReader, keys_hidden
@@ -56,20 +56,7 @@ async def chat(connection: Connection, options: ChatOptions, screen: Screen) -> 
 async def _converse(
     connection: Connection, options: ChatOptions, screen: Screen, control: CtrlC
 ) -> None:
-    session = await open_session(
-        connection.client,
-        session_id=options.session_id,
-        agent_id=options.agent_id,
-        environment_id=options.environment_id,
-        model=options.model,
-        title="qoder-async chat",
-    )
-    if options.files:
-        mounted = await mount_files(session, options.files)
-    elif connection.embedded and options.session_id is None:
-        mounted = [await mount_demo(session)]
-    else:
-        mounted = []
+    session, mounted = await start_session(connection, options, title="qoder-async chat")
     screen.note(f"session {session.id} · type /help for commands · Ctrl-C interrupts, twice quits")
     for path in mounted:
         screen.note(f"mounted {path}")

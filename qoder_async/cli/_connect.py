@@ -11,6 +11,7 @@ import os
 import posixpath
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from typing import Protocol
 
 import anyio
 
@@ -27,6 +28,7 @@ __all__ = [
     "mount_files",
     "mount_repository",
     "open_session",
+    "start_session",
 ]
 
 TOKEN_VARIABLES = ("QODER_ACCESS_TOKEN", "QODER_PAT")
@@ -173,3 +175,38 @@ async def mount_repository(session: qa.AsyncSession, url: str) -> str:
     resources = await session.add_resources(resource)
     found = next((r for r in resources if r.url == url), None)
     return (found.mount_path if found is not None else None) or url
+
+
+class SessionChoice(Protocol):
+    """The options of a command that works in a session (``chat``, ``run``)."""
+
+    @property
+    def session_id(self) -> str | None: ...
+    @property
+    def agent_id(self) -> str | None: ...
+    @property
+    def environment_id(self) -> str | None: ...
+    @property
+    def model(self) -> str: ...
+    @property
+    def files(self) -> Sequence[str]: ...
+
+
+async def start_session(
+    connection: Connection, options: SessionChoice, *, title: str
+) -> tuple[qa.AsyncSession, list[str]]:
+    """Open the session a command works in and mount its files: the ones asked for, or the
+    demo spec when the embedded emulator serves a new session. Returns the mount paths too."""
+    session = await open_session(
+        connection.client,
+        session_id=options.session_id,
+        agent_id=options.agent_id,
+        environment_id=options.environment_id,
+        model=options.model,
+        title=title,
+    )
+    if options.files:
+        return session, await mount_files(session, options.files)
+    if connection.embedded and options.session_id is None:
+        return session, [await mount_demo(session)]
+    return session, []

@@ -11,7 +11,7 @@ from attrs import frozen
 
 import qoder_async as qa
 
-from ._connect import Connection, mount_demo, mount_files, open_session
+from ._connect import Connection, start_session
 from ._control import CtrlC
 from ._errors import EXIT_ERROR, EXIT_INTERRUPTED
 from ._keyboard import keys_hidden, stdin_fd
@@ -59,20 +59,7 @@ async def run(connection: Connection, options: RunOptions, screen: Screen) -> in
 async def _run(
     connection: Connection, options: RunOptions, screen: Screen, control: CtrlC
 ) -> list[qa.Event]:
-    session = await open_session(
-        connection.client,
-        session_id=options.session_id,
-        agent_id=options.agent_id,
-        environment_id=options.environment_id,
-        model=options.model,
-        title=options.prompt[:80],
-    )
-    if options.files:
-        mounted = await mount_files(session, options.files)
-    elif connection.embedded and options.session_id is None:
-        mounted = [await mount_demo(session)]
-    else:
-        mounted = []
+    session, mounted = await start_session(connection, options, title=options.prompt[:80])
     screen.note(f"session {session.id}" + "".join(f" · mounted {path}" for path in mounted))
     view = TurnView()
     if not options.as_json:
