@@ -13,8 +13,8 @@ from httpx_sse._decoders import SSEDecoder, SSELineDecoder
 
 from benchmarks import _data
 from benchmarks._timing import Timing, interleave
-from qoder_async._sse import FrameDecoder
-from qoder_async._stream import decode_frame
+from qoder_async.streaming._sse import FrameDecoder
+from qoder_async.streaming._stream import decode_frame
 
 
 def split_only(chunks: list[bytes]) -> int:

@@ -32,9 +32,9 @@ ROUNDS = 3
 PROBE = r"""
 import json, sys, time, anyio
 from benchmarks import _data, e2e
-from qoder_async._sse import FrameDecoder
-from qoder_async._stream import EventStream, decode_frame
-from qoder_async._convert import structure_event
+from qoder_async.streaming._sse import FrameDecoder
+from qoder_async.streaming._stream import EventStream, decode_frame
+from qoder_async._models._convert import structure_event
 
 base, n = sys.argv[1], int(sys.argv[2])
 chunks = _data.chunks(_data.wire("mixed", n))

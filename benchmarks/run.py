@@ -25,7 +25,7 @@ from typing import Any
 import qoder_async as qa
 from benchmarks import decode, e2e, fanout, history, imports, server
 from benchmarks._timing import Timing, table
-from qoder_async._stream import _RECENT_IDS, _Follower
+from qoder_async.streaming._stream import _RECENT_IDS, _Follower
 
 SECTIONS = ("decode", "e2e", "fanout", "import")
 FANOUT_ROWS = (

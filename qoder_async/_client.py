@@ -35,8 +35,8 @@ from ._errors import (
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._session import AsyncSession
     from .resources import Agents, Environments, Files, Models, Sessions
+    from .resources._session import AsyncSession
 
 __all__ = ["AsyncQoder"]
 
@@ -227,7 +227,7 @@ class AsyncQoder(AsyncCloseable):
 
     def session(self, session_id: str) -> AsyncSession:
         """An :class:`AsyncSession` bound to an existing session; sends no request."""
-        from ._session import AsyncSession
+        from .resources._session import AsyncSession
 
         path_segment(session_id, "session_id")
         return AsyncSession(self, session_id)

@@ -1,34 +1,60 @@
-"""Import time: public names imported on first use, and httpx without its command line.
+"""Public names imported on first use (PEP 562), from the one list in ``__init__.py``.
 
-``import qoder_async`` should cost next to nothing, and no more when the CLI or emulator
-extras happen to be installed (figures in ``benchmarks/RESULTS.md``).
+The package's ``__init__.py`` names each public object once, in an ``if TYPE_CHECKING:``
+block of ``from .module import Name as Name`` lines that type checkers read as they are.
+:func:`lazy_exports` reads the same block as a table at run time, so the list cannot drift
+from what type checkers see, and each module is imported only when one of its names is first
+looked up.
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
-if TYPE_CHECKING:
-    from importlib.machinery import ModuleSpec
-    from types import ModuleType
+__all__ = ["lazy_exports"]
 
-__all__ = ["lazy_exports", "skip_httpx_cli"]
+
+def read_exports(source: str) -> dict[str, str]:
+    """The ``name -> module`` table of the ``if TYPE_CHECKING:`` block in ``source``.
+
+    The block holds ``from .x import (A as A, B as B)`` statements, one name a line, as
+    ruff formats them; nothing else in it is read.
+    """
+    table: dict[str, str] = {}
+    module = ""
+    inside = False
+    for raw in source.splitlines():
+        line = raw.strip()
+        if raw.startswith("if TYPE_CHECKING:"):
+            inside = True
+        elif inside and raw and not raw.startswith(" "):
+            break
+        elif inside and line.startswith("from "):
+            module = line.split()[1]
+            if line.endswith(")"):  # one name on the line: from .x import (A as A)
+                name = line.split("import", 1)[1].strip(" ()").split(" as ")[0]
+                table[name] = module
+        elif inside and " as " in line:
+            table[line.split(" as ")[0]] = module
+    return table
 
 
 def lazy_exports(
-    package: str, exports: Mapping[str, Sequence[str]]
-) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
-    """``__getattr__`` and ``__dir__`` for ``package`` (PEP 562).
+    package: str,
+) -> tuple[Callable[[str], Any], Callable[[], list[str]], list[str]]:
+    """``__getattr__``, ``__dir__`` and ``__all__`` for ``package``.
 
-    ``exports`` maps a submodule (``"._client"``) to the public names it defines; a name's
-    submodule is imported the first time the name is looked up, and the name is then kept in
-    the package's namespace so later look-ups cost nothing.
+    A name's module is imported the first time the name is looked up; the name is then kept
+    in the package's namespace, so later look-ups cost nothing. Public classes are shown as
+    ``package.Name`` (``qoder_async.NotFoundError``) in reprs and tracebacks, as trio does.
     """
-    where = {name: module for module, names in exports.items() for name in names}
-    namespace = vars(sys.modules[package])
+    module_obj = sys.modules[package]
+    get_source = getattr(module_obj.__loader__, "get_source", None)
+    where = read_exports((get_source(package) if get_source else None) or "")
+    namespace = vars(module_obj)
 
     def __getattr__(name: str) -> Any:
         module = where.get(name)
@@ -36,42 +62,29 @@ def lazy_exports(
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
         value = getattr(importlib.import_module(module, package), name)
         namespace[name] = value
+        _show_as_public(package, where)
         return value
 
     def __dir__() -> list[str]:
         return sorted({*namespace, *where})
 
-    return __getattr__, __dir__
+    return __getattr__, __dir__, ["__version__", *where]
 
 
-class _HttpxWithoutCli:
-    """Declines ``httpx._main`` once, so that ``import httpx`` falls back to its stub CLI.
+def _show_as_public(package: str, where: dict[str, str]) -> None:
+    """Give the public classes of the modules imported so far the package as their
+    ``__module__``, so that a traceback says ``qoder_async.NotFoundError`` even for an error
+    whose name the user never looked up.
 
-    A meta path finder (``importlib.abc.MetaPathFinder`` in spirit: importing that module
-    would cost more than all the rest of ``import qoder_async``).
+    Classes with annotations of their own (the attrs models) keep their module: type hints
+    written as strings are resolved in the namespace of ``__module__``.
     """
-
-    def find_spec(
-        self,
-        fullname: str,
-        path: Sequence[str] | None,
-        target: ModuleType | None = None,
-    ) -> ModuleSpec | None:
-        if fullname != "httpx._main":
-            return None
-        sys.meta_path.remove(self)
-        raise ModuleNotFoundError("qoder_async does not use httpx's CLI", name=fullname)
-
-
-def skip_httpx_cli() -> None:
-    """Keep ``import httpx`` from importing its command line.
-
-    httpx imports its CLI (click, rich, pygments: ~70 ms) whenever those are installed, as
-    they are with our ``cli`` extra; the SDK never uses it. Once httpx is imported the finder
-    is gone, and ``import httpx._main`` works as usual; only ``httpx.main`` in this process is
-    httpx's "install httpx[cli]" stub. Nothing is done if httpx is already imported.
-    """
-    if "httpx" not in sys.modules and not any(
-        isinstance(finder, _HttpxWithoutCli) for finder in sys.meta_path
-    ):
-        sys.meta_path.insert(0, _HttpxWithoutCli())
+    for name, module in where.items():
+        full = package + module  # the block's imports are all of the form ``from .x``
+        value = getattr(sys.modules.get(full), name, None)
+        if (
+            isinstance(value, type)
+            and value.__module__ == full
+            and "__annotations__" not in vars(value)
+        ):
+            value.__module__ = package

@@ -31,7 +31,7 @@ from ._events import (
     EventStart,
     UnknownEvent,
 )
-from ._models import (
+from ._objects import (
     Agent,
     DeletedObject,
     Environment,

@@ -13,9 +13,9 @@ from typing import Any, ClassVar, Union
 
 from attrs import Attribute, field, frozen
 
+from .._errors import InvalidInputError
 from ._content import ContentBlock, JSONObject, TextBlock
-from ._errors import InvalidInputError
-from ._models import FileMetadata
+from ._objects import FileMetadata
 
 __all__ = [
     "EventParam",

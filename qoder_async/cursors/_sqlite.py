@@ -10,8 +10,8 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 
-from ._closing import AsyncCloseable
-from ._cursors import BatchingCursors
+from .._closing import AsyncCloseable
+from ._store import BatchingCursors
 
 __all__ = ["SQLiteCursors"]
 

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Final
 
 import anyio
 
-from ._cursors import BatchingCursors
-from ._errors import QoderError
+from .._errors import QoderError
+from ..cursors._store import BatchingCursors
 from ._redis_cursors import RedisKeys, text
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._cursors import BatchingCursors
+from ..cursors._store import BatchingCursors
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from functools import cached_property
 
 from .._config import NOT_GIVEN, NotGiven
-from .._content import JSONObject
-from .._endpoints import Resource, endpoint
-from .._models import Agent
-from .._pagination import AsyncPager
+from .._models._content import JSONObject
+from .._models._objects import Agent
+from ._endpoints import Resource, endpoint
+from ._pagination import AsyncPager
 
 __all__ = ["AgentVersions", "Agents"]
 

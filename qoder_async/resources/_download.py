@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Final, Union
 import anyio
 import httpx
 
-from ._client import path_segment
-from ._closing import AsyncCloseable
-from ._errors import QoderError, status_error
+from .._client import path_segment
+from .._closing import AsyncCloseable
+from .._errors import QoderError, status_error
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from ._client import AsyncQoder
+    from .._client import AsyncQoder
 
 __all__ = ["FileDownload", "StrPath"]
 

@@ -35,13 +35,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import frozen
 
-from ._client import path_segment
-from ._config import NOT_GIVEN
-from ._convert import converter
+from .._client import path_segment
+from .._config import NOT_GIVEN
+from .._models._convert import converter
 from ._pagination import AsyncPager, Page
 
 if TYPE_CHECKING:
-    from ._client import AsyncQoder
+    from .._client import AsyncQoder
 
 __all__ = ["Resource", "Route", "endpoint", "route", "routes"]
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from .._config import NOT_GIVEN, NotGiven
-from .._content import JSONObject
-from .._endpoints import Resource, endpoint
-from .._models import DeletedObject, Environment
-from .._pagination import AsyncPager
+from .._models._content import JSONObject
+from .._models._objects import DeletedObject, Environment
+from ._endpoints import Resource, endpoint
+from ._pagination import AsyncPager
 
 __all__ = ["Environments"]
 

@@ -7,12 +7,12 @@ from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any, overload
 
-from .._convert import converter
-from .._download import FileDownload, StrPath
-from .._endpoints import Resource, endpoint, route
-from .._models import DeletedObject, FileMetadata
-from .._pagination import AsyncPager
-from .._upload import MultipartBody, UploadSource
+from .._models._convert import converter
+from .._models._objects import DeletedObject, FileMetadata
+from ._download import FileDownload, StrPath
+from ._endpoints import Resource, endpoint, route
+from ._pagination import AsyncPager
+from ._upload import MultipartBody, UploadSource
 
 __all__ = ["Files"]
 

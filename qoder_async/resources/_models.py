@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .._endpoints import Resource, endpoint
-from .._models import ModelInfo
-from .._pagination import AsyncPager
+from .._models._objects import ModelInfo
+from ._endpoints import Resource, endpoint
+from ._pagination import AsyncPager
 
 __all__ = ["Models"]
 

@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from attrs import frozen
 
-from ._errors import QoderError
+from .._errors import QoderError
 
 __all__ = ["AsyncPager", "Page"]
 

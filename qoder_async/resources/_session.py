@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING
 
 from attrs import frozen
 
-from ._closing import AsyncCloseable
-from ._config import NOT_GIVEN, NotGiven
-from ._content import JSONObject
-from ._cursors import CursorStore
-from ._errors import ConflictError, QoderError
-from ._events import (
+from .._closing import AsyncCloseable
+from .._config import NOT_GIVEN, NotGiven
+from .._errors import ConflictError, QoderError
+from .._models._content import JSONObject
+from .._models._events import (
     TERMINAL_EVENT_TYPES,
     AgentMessage,
     Event,
@@ -23,10 +22,8 @@ from ._events import (
     StopReason,
     UserMessage,
 )
-from ._fanout import EventHub
-from ._models import DeletedObject, FileMetadata, Session, SessionResource, SessionThread
-from ._pagination import AsyncPager
-from ._params import (
+from .._models._objects import DeletedObject, FileMetadata, Session, SessionResource, SessionThread
+from .._models._params import (
     EventParam,
     FileResource,
     MessageInput,
@@ -36,11 +33,14 @@ from ._params import (
     UserMessageParam,
     mount_path_under_data,
 )
-from ._stream import EventStream
+from ..cursors._store import CursorStore
+from ..streaming._hub import EventHub
+from ..streaming._stream import EventStream
+from ._pagination import AsyncPager
 from ._upload import UploadSource
 
 if TYPE_CHECKING:
-    from ._client import AsyncQoder
+    from .._client import AsyncQoder
 
 __all__ = ["AsyncSession", "TurnResult"]
 

@@ -8,17 +8,17 @@ from typing import TYPE_CHECKING
 
 from .._client import path_segment
 from .._config import NOT_GIVEN, NotGiven
-from .._content import JSONObject
-from .._cursor_stream import CursorStream
-from .._cursors import CursorStore
-from .._endpoints import Resource, endpoint, route
 from .._errors import NotFoundError
-from .._events import Event
-from .._models import DeletedObject, Session, SessionResource
-from .._pagination import AsyncPager
-from .._params import EventParam, ResourceParam
-from .._session import AsyncSession
-from .._stream import EventStream
+from .._models._content import JSONObject
+from .._models._events import Event
+from .._models._objects import DeletedObject, Session, SessionResource
+from .._models._params import EventParam, ResourceParam
+from ..cursors._store import CursorStore
+from ..streaming._cursor_stream import CursorStream
+from ..streaming._stream import EventStream
+from ._endpoints import Resource, endpoint, route
+from ._pagination import AsyncPager
+from ._session import AsyncSession
 from ._threads import SessionThreads
 
 if TYPE_CHECKING:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from functools import cached_property
 
 from .._client import path_segment
-from .._endpoints import Resource, endpoint, route
 from .._errors import NotFoundError
-from .._events import Event
-from .._models import SessionThread
-from .._pagination import AsyncPager
-from .._stream import EventStream
+from .._models._events import Event
+from .._models._objects import SessionThread
+from ..streaming._stream import EventStream
+from ._endpoints import Resource, endpoint, route
+from ._pagination import AsyncPager
 
 __all__ = ["SessionThreads", "ThreadEvents"]
 

@@ -18,7 +18,7 @@ from typing import Protocol, Union
 
 import anyio
 
-from ._errors import InvalidInputError
+from .._errors import InvalidInputError
 
 __all__ = ["AsyncReadable", "MultipartBody", "UploadSource"]
 

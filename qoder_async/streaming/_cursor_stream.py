@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any, Final
 
 import anyio
 
-from ._cursors import CursorStore
-from ._events import Event
+from .._models._events import Event
+from ..cursors._store import CursorStore
 from ._stream import EventStream
 
 if TYPE_CHECKING:
-    from ._client import AsyncQoder
+    from .._client import AsyncQoder
 
 __all__ = ["CursorStream"]
 

@@ -16,7 +16,7 @@ import anyio
 from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from ._events import Event
+from .._models._events import Event
 from ._stream import EventStream
 
 __all__ = ["EventHub"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from ._events import Event, EventDelta, EventStart
+from .._models._events import Event, EventDelta, EventStart
 
 __all__ = ["LiveText", "Preview"]
 

@@ -17,17 +17,17 @@ import anyio
 import httpx
 from httpx_sse import ServerSentEvent
 
-from ._closing import AsyncCloseable
-from ._config import retry_after, should_retry
-from ._convert import loads, structure_event
-from ._errors import APIStatusError, StreamError
-from ._events import TERMINAL_EVENT_TYPES, Event, MalformedEvent
+from .._closing import AsyncCloseable
+from .._config import retry_after, should_retry
+from .._errors import APIStatusError, StreamError
+from .._models._convert import loads, structure_event
+from .._models._events import TERMINAL_EVENT_TYPES, Event, MalformedEvent
 from ._sse import Frame, FrameDecoder
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-    from ._client import AsyncQoder
+    from .._client import AsyncQoder
 
 __all__ = ["EventStream"]
 

@@ -9,13 +9,13 @@ import pytest
 from httpx_sse import ServerSentEvent
 
 import qoder_async as qa
-from qoder_async import _convert
-from qoder_async._convert import loads, structure, structure_event, unstructure
-from qoder_async._events import BUFFERED_EVENT_CLASSES
-from qoder_async._sse import FrameDecoder
-from qoder_async._stream import decode_frame
+from qoder_async._models import _convert
+from qoder_async._models._convert import loads, structure, structure_event, unstructure
+from qoder_async._models._events import BUFFERED_EVENT_CLASSES
+from qoder_async.streaming._sse import FrameDecoder
+from qoder_async.streaming._stream import decode_frame
 
-SAMPLE = (Path(__file__).parents[1] / ".." / "shared" / "api" / "sample-stream.txt").resolve()
+SAMPLE = (Path(__file__).parents[2] / ".." / "shared" / "api" / "sample-stream.txt").resolve()
 
 
 def sample_events() -> list[dict[str, object]]:

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import qoder_async as qa
-from qoder_async._endpoints import Route, routes
+from qoder_async.resources._endpoints import Route, routes
 
 DOC = Path(__file__).parents[2] / "docs" / "endpoints.md"
 ROW = re.compile(r"^\|[^|]*\|[^|]*\| `(GET|POST|DELETE)` \| `([^`]+)` \| `(client\.[\w.]+)` \|$")

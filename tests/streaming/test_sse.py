@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from httpx_sse._decoders import SSEDecoder, SSELineDecoder
 
-from qoder_async._sse import FrameDecoder
+from qoder_async.streaming._sse import FrameDecoder
 
-SAMPLE = (Path(__file__).parents[1] / ".." / "shared" / "api" / "sample-stream.txt").resolve()
+SAMPLE = (Path(__file__).parents[2] / ".." / "shared" / "api" / "sample-stream.txt").resolve()
 FRAMES = (
     b": heartbeat\n\n"
     b'id: evt_1\nevent: agent.message\ndata: {"a": 1}\n\n'
@@ -110,7 +110,7 @@ def test_one_mebibyte_event_in_small_chunks() -> None:
 
 # --- the fast path for frames of the common shape, checked against httpx-sse -------------
 
-WORKLOAD = (Path(__file__).parents[1] / ".." / "shared" / "bench" / "workload.py").resolve()
+WORKLOAD = (Path(__file__).parents[2] / ".." / "shared" / "bench" / "workload.py").resolve()
 
 
 def workload_wire(variant: str, n: int) -> bytes:

@@ -297,7 +297,7 @@ async def test_shared_stream_fans_out_to_every_subscriber(
 
 
 def test_the_dedupe_window_drops_recent_and_older_replays_in_bounded_memory() -> None:
-    from qoder_async._stream import _RECENT_IDS, _Follower
+    from qoder_async.streaming._stream import _RECENT_IDS, _Follower
 
     follower = _Follower(qa.AsyncQoder("t", "http://127.0.0.1:9"), "/x", (), None, None, None)
     ids = [f"evt_{n:032x}" for n in range(1000)]
