@@ -6,20 +6,10 @@ from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
-from starlette.routing import BaseRoute
 
-from . import (
-    _api_agents,
-    _api_environments,
-    _api_events,
-    _api_files,
-    _api_models,
-    _api_resources,
-    _api_sessions,
-    _api_threads,
-)
 from ._core import Core
 from ._gateway import Gateway
+from .routes import api_routes
 
 if TYPE_CHECKING:
     from starlette.types import Receive, Scope, Send
@@ -34,19 +24,7 @@ async def _page_not_found(scope: Scope, receive: Receive, send: Send) -> None:
 
 def build_app(core: Core) -> Gateway:
     """The emulator's ASGI app: the gateway in front of every endpoint router."""
-    prefix = core.base_path
-    routes: list[BaseRoute] = [
-        *_api_agents.routes(prefix),
-        *_api_environments.routes(prefix),
-        *_api_sessions.routes(prefix),
-        *_api_events.routes(prefix, core),
-        *_api_resources.routes(prefix),
-        *_api_files.routes(prefix),
-        *_api_threads.routes(prefix, core),
-        *_api_models.routes(prefix),
-        *_api_files.storage_routes(),
-    ]
-    app = Starlette(routes=routes)
+    app = Starlette(routes=api_routes(core))
     app.router.redirect_slashes = False
     app.router.default = _page_not_found
     app.state.core = core

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 from starlette.datastructures import MutableHeaders
 from starlette.responses import PlainTextResponse
 
-from ._api_files import STORAGE_PREFIX
 from ._core import Core, IdempotencyEntry
 from ._errors import ApiError
 from ._recording import RecordedRequest
 from ._responses import REQUEST_ID_KEY, error_response
+from .routes._files import STORAGE_PREFIX
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send

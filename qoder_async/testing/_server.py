@@ -14,11 +14,6 @@ from typing import Any
 
 import uvicorn
 
-from ._api_agents import build_agent
-from ._api_environments import build_environment
-from ._api_files import store_file
-from ._api_sessions import create_session_record
-from ._api_threads import add_child_thread
 from ._app import build_app
 from ._core import Core
 from ._faults import RequestFault, StreamFault
@@ -28,6 +23,11 @@ from ._script import AgentScript, default_script
 from ._store import SessionState
 from ._turns import TurnRunner
 from ._views import session_view
+from .routes._agents import build_agent
+from .routes._environments import build_environment
+from .routes._files import store_file
+from .routes._sessions import create_session_record
+from .routes._threads import add_child_thread
 
 __all__ = ["Emulator"]
 

@@ -9,10 +9,10 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._api_files import store_file
 from ._ids import new_id
 from ._script import ScriptEvents, TurnContext
 from ._store import SessionState
+from .routes._files import store_file
 
 if TYPE_CHECKING:
     from ._core import Core

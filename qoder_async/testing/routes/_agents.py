@@ -9,10 +9,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ._errors import ApiError, bad_request, conflict
-from ._ids import new_id, now_timestamp
-from ._pagination import paginate
-from ._params import (
+from .._errors import ApiError, bad_request, conflict
+from .._ids import new_id, now_timestamp
+from .._pagination import paginate
+from .._params import (
     apply_metadata_patch,
     created_at_filter,
     matches_created_at,
@@ -22,7 +22,7 @@ from ._params import (
     require_string,
     validate_metadata,
 )
-from ._responses import api, core_of, json_response, read_json
+from .._responses import api, core_of, json_response, read_json
 
 __all__ = ["build_agent", "routes"]
 

@@ -9,14 +9,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, request_response
 
-from ._client_events import accept_events, validate_events
-from ._core import Core
-from ._pagination import paginate
-from ._params import created_at_filter, matches_created_at, query_list
-from ._responses import api, core_of, json_response, read_json
-from ._store import SessionState, in_thread
-from ._stream import StreamEndpoint
-from ._views import history_event
+from .._client_events import accept_events, validate_events
+from .._core import Core
+from .._pagination import paginate
+from .._params import created_at_filter, matches_created_at, query_list
+from .._responses import api, core_of, json_response, read_json
+from .._store import SessionState, in_thread
+from .._stream import StreamEndpoint
+from .._views import history_event
 
 if TYPE_CHECKING:
     from starlette.types import Receive, Scope, Send

@@ -13,13 +13,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ._errors import bad_request, not_found
-from ._ids import format_timestamp, new_id, now_timestamp
-from ._multipart import FormPart, parse_form
-from ._pagination import paginate
-from ._params import query_list, validate_metadata
-from ._responses import api, core_of, json_response
-from ._store import Store, StoredFile
+from .._errors import bad_request, not_found
+from .._ids import format_timestamp, new_id, now_timestamp
+from .._multipart import FormPart, parse_form
+from .._pagination import paginate
+from .._params import query_list, validate_metadata
+from .._responses import api, core_of, json_response
+from .._store import Store, StoredFile
 
 __all__ = ["STORAGE_PREFIX", "routes", "storage_routes", "store_file"]
 

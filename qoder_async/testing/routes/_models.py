@@ -8,8 +8,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ._pagination import paginate
-from ._responses import api, json_response
+from .._pagination import paginate
+from .._responses import api, json_response
 
 __all__ = ["MODELS", "routes"]
 

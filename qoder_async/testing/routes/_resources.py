@@ -9,12 +9,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ._errors import bad_request, conflict, not_found
-from ._ids import now_timestamp
-from ._pagination import paginate
-from ._resources import build_resources
-from ._responses import api, core_of, json_response, read_json
-from ._store import SessionState
+from .._errors import bad_request, conflict, not_found
+from .._ids import now_timestamp
+from .._pagination import paginate
+from .._resources import build_resources
+from .._responses import api, core_of, json_response, read_json
+from .._store import SessionState
 
 __all__ = ["routes"]
 

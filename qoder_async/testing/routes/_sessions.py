@@ -11,12 +11,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ._client_events import accept_events, validate_events
-from ._core import Core
-from ._errors import ApiError, bad_request, conflict, not_found
-from ._ids import new_id, now_timestamp
-from ._pagination import paginate
-from ._params import (
+from .._client_events import accept_events, validate_events
+from .._core import Core
+from .._errors import ApiError, bad_request, conflict, not_found
+from .._ids import new_id, now_timestamp
+from .._pagination import paginate
+from .._params import (
     apply_metadata_patch,
     created_at_filter,
     matches_created_at,
@@ -26,10 +26,10 @@ from ._params import (
     query_list,
     validate_metadata,
 )
-from ._resources import build_resources
-from ._responses import api, core_of, json_response, read_json
-from ._store import BUSY_STATUSES, SessionState
-from ._views import agent_snapshot, empty_usage, session_view
+from .._resources import build_resources
+from .._responses import api, core_of, json_response, read_json
+from .._store import BUSY_STATUSES, SessionState
+from .._views import agent_snapshot, empty_usage, session_view
 
 __all__ = ["create_session_record", "routes"]
 

@@ -13,16 +13,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ._api_events import history_page
-from ._core import Core
-from ._errors import bad_request, not_found
-from ._ids import new_id, now_timestamp
-from ._pagination import paginate
-from ._params import query_list
-from ._responses import api, core_of, json_response
-from ._store import SessionState
-from ._stream import StreamEndpoint
-from ._views import thread_view
+from .._core import Core
+from .._errors import bad_request, not_found
+from .._ids import new_id, now_timestamp
+from .._pagination import paginate
+from .._params import query_list
+from .._responses import api, core_of, json_response
+from .._store import SessionState
+from .._stream import StreamEndpoint
+from .._views import thread_view
+from ._events import history_page
 
 __all__ = ["add_child_thread", "routes"]
 

@@ -1,0 +1,26 @@
+"""The emulator's endpoints, one router module per API group."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from .._core import Core
+from . import _agents, _environments, _events, _files, _models, _resources, _sessions, _threads
+
+__all__ = ["api_routes"]
+
+
+def api_routes(core: Core) -> list[BaseRoute]:
+    """Every route of the emulated API, under ``core.base_path``."""
+    prefix = core.base_path
+    return [
+        *_agents.routes(prefix),
+        *_environments.routes(prefix),
+        *_sessions.routes(prefix),
+        *_events.routes(prefix, core),
+        *_resources.routes(prefix),
+        *_files.routes(prefix),
+        *_threads.routes(prefix, core),
+        *_models.routes(prefix),
+        *_files.storage_routes(),
+    ]
