@@ -47,7 +47,6 @@ class CursorStream(EventStream):
         self.cursors = cursors
         """Where the stream loads its start and commits handled events."""
         self._session_id = session_id
-        self._rebuild = (client, path, options)
         self._committed: str | None = None
         self._loaded = False
 
@@ -57,10 +56,8 @@ class CursorStream(EventStream):
         if self._committed is None:
             self._committed = await self.cursors.load(self._session_id)
             if self._committed is not None:
-                # The stream takes its start only when built, and it has not connected
-                # yet: build it again, starting after the stored cursor.
-                client, path, options = self._rebuild
-                super().__init__(client, path, **{**options, "last_event_id": self._committed})
+                # Not connected yet: the first connection starts after the stored cursor.
+                self._follower.last_event_id = self._committed
 
     async def _commit_last(self) -> None:
         current = self.last_event_id

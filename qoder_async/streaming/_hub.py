@@ -9,11 +9,10 @@ bounded by ``buffer`` events per subscriber.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from types import TracebackType
 
 import anyio
-from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from .._models._events import Event
@@ -40,7 +39,7 @@ class EventHub:
         self._stream = stream
         self._buffer = buffer
         self._subscribers: set[MemoryObjectSendStream[Event]] = set()
-        self._task_group: TaskGroup | None = None
+        self._context: AbstractAsyncContextManager[EventHub] = self._running()
         self._closed = False
 
     @property
@@ -77,12 +76,20 @@ class EventHub:
                 send.close()
             self._subscribers.clear()
 
-    async def __aenter__(self) -> EventHub:
+    @asynccontextmanager
+    async def _running(self) -> AsyncIterator[EventHub]:
         await self._stream.open()
-        self._task_group = anyio.create_task_group()
-        await self._task_group.__aenter__()
-        self._task_group.start_soon(self._pump)
-        return self
+        try:
+            async with anyio.create_task_group() as task_group:
+                task_group.start_soon(self._pump)
+                yield self
+                task_group.cancel_scope.cancel()
+        finally:
+            with anyio.CancelScope(shield=True):
+                await self._stream.aclose()
+
+    async def __aenter__(self) -> EventHub:
+        return await self._context.__aenter__()
 
     async def __aexit__(
         self,
@@ -90,10 +97,4 @@ class EventHub:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> bool | None:
-        assert self._task_group is not None
-        self._task_group.cancel_scope.cancel()
-        try:
-            return await self._task_group.__aexit__(exc_type, exc, tb)
-        finally:
-            with anyio.CancelScope(shield=True):
-                await self._stream.aclose()
+        return await self._context.__aexit__(exc_type, exc, tb)
