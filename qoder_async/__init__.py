@@ -37,290 +37,110 @@ if TYPE_CHECKING:
     )
     from ._config import (
         NOT_GIVEN as NOT_GIVEN,
-    )
-    from ._config import (
         NotGiven as NotGiven,
-    )
-    from ._config import (
         RetryPolicy as RetryPolicy,
     )
     from ._errors import (
         APIConnectionError as APIConnectionError,
-    )
-    from ._errors import (
         APIError as APIError,
-    )
-    from ._errors import (
         APIStatusError as APIStatusError,
-    )
-    from ._errors import (
         APITimeoutError as APITimeoutError,
-    )
-    from ._errors import (
         AuthenticationError as AuthenticationError,
-    )
-    from ._errors import (
         ConflictError as ConflictError,
-    )
-    from ._errors import (
         FeatureNotAvailableError as FeatureNotAvailableError,
-    )
-    from ._errors import (
         InternalServerError as InternalServerError,
-    )
-    from ._errors import (
         InvalidInputError as InvalidInputError,
-    )
-    from ._errors import (
         InvalidRequestError as InvalidRequestError,
-    )
-    from ._errors import (
         MissingTokenError as MissingTokenError,
-    )
-    from ._errors import (
         NotFoundError as NotFoundError,
-    )
-    from ._errors import (
         PermissionDeniedError as PermissionDeniedError,
-    )
-    from ._errors import (
         QoderError as QoderError,
-    )
-    from ._errors import (
         RateLimitError as RateLimitError,
-    )
-    from ._errors import (
         RequestTooLargeError as RequestTooLargeError,
-    )
-    from ._errors import (
         StreamError as StreamError,
-    )
-    from ._errors import (
         UnprocessableEntityError as UnprocessableEntityError,
     )
     from ._models._content import (
         ContentBlock as ContentBlock,
-    )
-    from ._models._content import (
         DocumentBlock as DocumentBlock,
-    )
-    from ._models._content import (
         ImageBlock as ImageBlock,
-    )
-    from ._models._content import (
         RedactedBlock as RedactedBlock,
-    )
-    from ._models._content import (
         SearchResultBlock as SearchResultBlock,
-    )
-    from ._models._content import (
         TextBlock as TextBlock,
-    )
-    from ._models._content import (
         UnknownBlock as UnknownBlock,
     )
     from ._models._events import (
         AgentCustomToolUse as AgentCustomToolUse,
-    )
-    from ._models._events import (
         AgentMCPToolResult as AgentMCPToolResult,
-    )
-    from ._models._events import (
         AgentMCPToolUse as AgentMCPToolUse,
-    )
-    from ._models._events import (
         AgentMessage as AgentMessage,
-    )
-    from ._models._events import (
         AgentThinking as AgentThinking,
-    )
-    from ._models._events import (
         AgentThreadContextCompacted as AgentThreadContextCompacted,
-    )
-    from ._models._events import (
         AgentThreadMessageReceived as AgentThreadMessageReceived,
-    )
-    from ._models._events import (
         AgentThreadMessageSent as AgentThreadMessageSent,
-    )
-    from ._models._events import (
         AgentToolResult as AgentToolResult,
-    )
-    from ._models._events import (
         AgentToolUse as AgentToolUse,
-    )
-    from ._models._events import (
         BaseEvent as BaseEvent,
-    )
-    from ._models._events import (
         Event as Event,
-    )
-    from ._models._events import (
         EventDelta as EventDelta,
-    )
-    from ._models._events import (
         EventStart as EventStart,
-    )
-    from ._models._events import (
         MalformedEvent as MalformedEvent,
-    )
-    from ._models._events import (
         ModelUsage as ModelUsage,
-    )
-    from ._models._events import (
         SessionDeleted as SessionDeleted,
-    )
-    from ._models._events import (
         SessionError as SessionError,
-    )
-    from ._models._events import (
         SessionErrorInfo as SessionErrorInfo,
-    )
-    from ._models._events import (
         SessionStatusIdle as SessionStatusIdle,
-    )
-    from ._models._events import (
         SessionStatusRescheduled as SessionStatusRescheduled,
-    )
-    from ._models._events import (
         SessionStatusRunning as SessionStatusRunning,
-    )
-    from ._models._events import (
         SessionStatusTerminated as SessionStatusTerminated,
-    )
-    from ._models._events import (
         SessionThreadCreated as SessionThreadCreated,
-    )
-    from ._models._events import (
         SessionThreadStatusIdle as SessionThreadStatusIdle,
-    )
-    from ._models._events import (
         SessionThreadStatusRescheduled as SessionThreadStatusRescheduled,
-    )
-    from ._models._events import (
         SessionThreadStatusRunning as SessionThreadStatusRunning,
-    )
-    from ._models._events import (
         SessionThreadStatusTerminated as SessionThreadStatusTerminated,
-    )
-    from ._models._events import (
         SessionUpdated as SessionUpdated,
-    )
-    from ._models._events import (
         SessionUsageEvent as SessionUsageEvent,
-    )
-    from ._models._events import (
         SpanModelRequestEnd as SpanModelRequestEnd,
-    )
-    from ._models._events import (
         SpanModelRequestStart as SpanModelRequestStart,
-    )
-    from ._models._events import (
         SpanOutcomeEvaluationEnd as SpanOutcomeEvaluationEnd,
-    )
-    from ._models._events import (
         SpanOutcomeEvaluationOngoing as SpanOutcomeEvaluationOngoing,
-    )
-    from ._models._events import (
         SpanOutcomeEvaluationStart as SpanOutcomeEvaluationStart,
-    )
-    from ._models._events import (
         StopReason as StopReason,
-    )
-    from ._models._events import (
         SystemMessage as SystemMessage,
-    )
-    from ._models._events import (
         UnknownEvent as UnknownEvent,
-    )
-    from ._models._events import (
         UserCustomToolResult as UserCustomToolResult,
-    )
-    from ._models._events import (
         UserDefineOutcome as UserDefineOutcome,
-    )
-    from ._models._events import (
         UserInterrupt as UserInterrupt,
-    )
-    from ._models._events import (
         UserMessage as UserMessage,
-    )
-    from ._models._events import (
         UserToolConfirmation as UserToolConfirmation,
-    )
-    from ._models._events import (
         UserToolResult as UserToolResult,
     )
     from ._models._objects import (
         Agent as Agent,
-    )
-    from ._models._objects import (
         DeletedObject as DeletedObject,
-    )
-    from ._models._objects import (
         Environment as Environment,
-    )
-    from ._models._objects import (
         FileMetadata as FileMetadata,
-    )
-    from ._models._objects import (
         ModelInfo as ModelInfo,
-    )
-    from ._models._objects import (
         Session as Session,
-    )
-    from ._models._objects import (
         SessionResource as SessionResource,
-    )
-    from ._models._objects import (
         SessionStats as SessionStats,
-    )
-    from ._models._objects import (
         SessionThread as SessionThread,
-    )
-    from ._models._objects import (
         SessionUsage as SessionUsage,
     )
     from ._models._params import (
         EventParam as EventParam,
-    )
-    from ._models._params import (
         FileResource as FileResource,
-    )
-    from ._models._params import (
         GitHubRepository as GitHubRepository,
-    )
-    from ._models._params import (
         GitRepository as GitRepository,
-    )
-    from ._models._params import (
         MemoryStoreResource as MemoryStoreResource,
-    )
-    from ._models._params import (
         MessageInput as MessageInput,
-    )
-    from ._models._params import (
         ResourceParam as ResourceParam,
-    )
-    from ._models._params import (
         SystemMessageParam as SystemMessageParam,
-    )
-    from ._models._params import (
         UserCustomToolResultParam as UserCustomToolResultParam,
-    )
-    from ._models._params import (
         UserDefineOutcomeParam as UserDefineOutcomeParam,
-    )
-    from ._models._params import (
         UserInterruptParam as UserInterruptParam,
-    )
-    from ._models._params import (
         UserMessageParam as UserMessageParam,
-    )
-    from ._models._params import (
         UserToolConfirmationParam as UserToolConfirmationParam,
-    )
-    from ._models._params import (
         UserToolResultParam as UserToolResultParam,
     )
     from .cursors._sqlite import (
@@ -328,11 +148,7 @@ if TYPE_CHECKING:
     )
     from .cursors._store import (
         BatchingCursors as BatchingCursors,
-    )
-    from .cursors._store import (
         CursorStore as CursorStore,
-    )
-    from .cursors._store import (
         MemoryCursors as MemoryCursors,
     )
     from .fleet._fleet import (
@@ -340,8 +156,6 @@ if TYPE_CHECKING:
     )
     from .fleet._lease import (
         Lease as Lease,
-    )
-    from .fleet._lease import (
         LeaseLost as LeaseLost,
     )
     from .fleet._redis_cursors import (
@@ -352,20 +166,14 @@ if TYPE_CHECKING:
     )
     from .resources._pagination import (
         AsyncPager as AsyncPager,
-    )
-    from .resources._pagination import (
         Page as Page,
     )
     from .resources._session import (
         AsyncSession as AsyncSession,
-    )
-    from .resources._session import (
         TurnResult as TurnResult,
     )
     from .resources._upload import (
         AsyncReadable as AsyncReadable,
-    )
-    from .resources._upload import (
         UploadSource as UploadSource,
     )
     from .streaming._hub import (
@@ -373,8 +181,6 @@ if TYPE_CHECKING:
     )
     from .streaming._live import (
         LiveText as LiveText,
-    )
-    from .streaming._live import (
         Preview as Preview,
     )
     from .streaming._stream import (

@@ -20,25 +20,27 @@ __all__ = ["lazy_exports"]
 def read_exports(source: str) -> dict[str, str]:
     """The ``name -> module`` table of the ``if TYPE_CHECKING:`` block in ``source``.
 
-    The block holds ``from .x import (A as A, B as B)`` statements, one name a line, as
-    ruff formats them; nothing else in it is read.
+    The block holds ``from .x import A as A`` statements, on one line or in parentheses
+    over several, as ruff formats them; nothing else in it is read.
     """
     table: dict[str, str] = {}
     module = ""
     inside = False
     for raw in source.splitlines():
-        line = raw.strip()
         if raw.startswith("if TYPE_CHECKING:"):
             inside = True
-        elif inside and raw and not raw.startswith(" "):
+            continue
+        if not inside:
+            continue
+        if raw and not raw.startswith(" "):
             break
-        elif inside and line.startswith("from "):
-            module = line.split()[1]
-            if line.endswith(")"):  # one name on the line: from .x import (A as A)
-                name = line.split("import", 1)[1].strip(" ()").split(" as ")[0]
-                table[name] = module
-        elif inside and " as " in line:
-            table[line.split(" as ")[0]] = module
+        line = raw.strip()
+        if line.startswith("from "):
+            module, _, line = line[5:].partition(" import ")
+        for item in line.strip("()").split(","):
+            name, _, alias = item.strip().partition(" as ")
+            if name and alias == name:
+                table[name] = module.strip()
     return table
 
 

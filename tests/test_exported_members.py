@@ -94,3 +94,21 @@ def test_the_sdk_leaves_how_other_libraries_import_alone() -> None:
         " assert sys.meta_path == finders, sys.meta_path"
     )
     assert "httpx" in loaded
+
+
+def test_the_lazy_table_reads_one_line_and_parenthesised_imports() -> None:
+    from qoder_async._lazy import read_exports
+
+    source = (
+        "x = 1\n"
+        "if TYPE_CHECKING:\n"
+        "    from ._a import A as A\n"
+        "    from ._b import (\n"
+        "        B as B,\n"
+        "        C as C,\n"
+        "    )\n"
+        "    from ._d import (D as D, E as E)\n"
+        "else:\n"
+        "    from ._z import Z as Z\n"
+    )
+    assert read_exports(source) == {"A": "._a", "B": "._b", "C": "._b", "D": "._d", "E": "._d"}
