@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         APIStatusError,
         APITimeoutError,
         AuthenticationError,
+        ClientClosedError,
         ConflictError,
         FeatureNotAvailableError,
         InternalServerError,
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
         RateLimitError,
         RequestTooLargeError,
         StreamError,
+        UnexpectedResponseError,
         UnprocessableEntityError,
     )
     from ._events import (
@@ -158,6 +160,7 @@ _EXPORTS = {
         "APIStatusError",
         "APITimeoutError",
         "AuthenticationError",
+        "ClientClosedError",
         "ConflictError",
         "FeatureNotAvailableError",
         "InternalServerError",
@@ -170,6 +173,7 @@ _EXPORTS = {
         "RateLimitError",
         "RequestTooLargeError",
         "StreamError",
+        "UnexpectedResponseError",
         "UnprocessableEntityError",
     ),
     "._events": (
@@ -304,8 +308,10 @@ __all__ = [
     "RateLimitError",
     "FeatureNotAvailableError",
     "InternalServerError",
+    "UnexpectedResponseError",
     "APIConnectionError",
     "APITimeoutError",
+    "ClientClosedError",
     "StreamError",
     # models
     "Agent",
