@@ -425,7 +425,7 @@ class AsyncQoder(AsyncCloseable):
                 timeout=self.timeout,
             )
             try:
-                response = await self._send(request, stream=stream)
+                response = await self._send(request)  # read below, where a decoding error is ours
                 if not (stream and response.is_success):
                     await _read(response)
             except httpx.TransportError as exc:
@@ -458,9 +458,10 @@ class AsyncQoder(AsyncCloseable):
                 continue
             raise status_error(response, retries=retries)
 
-    async def _send(self, request: httpx.Request, *, stream: bool) -> httpx.Response:
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        """Send; the body is left unread."""
         try:
-            return await self._http.send(request, stream=stream)
+            return await self._http.send(request, stream=True)
         except RuntimeError:
             # httpx's "Cannot send a request, as the client has been closed."
             self._check_open(request.method, request.url.path)
@@ -507,7 +508,7 @@ class AsyncQoder(AsyncCloseable):
             timeout=timeout,
         )
         try:
-            response = await self._send(request, stream=True)
+            response = await self._send(request)
         except httpx.TransportError:
             self._check_open("GET", path)
             raise
@@ -541,6 +542,9 @@ async def _read(response: httpx.Response) -> None:
         raise unexpected_response(
             response, "a readable body", why=f"{exc}", body_preview=""
         ) from exc
+    except BaseException:
+        await response.aclose()
+        raise
 
 
 _CACHED_RESOURCES = frozenset({"agents", "sessions", "environments", "files", "models"})
