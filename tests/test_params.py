@@ -60,13 +60,6 @@ async def test_metadata_that_is_not_string_to_string_is_refused_on_create(
 
 
 @pytest.mark.anyio
-async def test_none_in_an_update_patch_deletes_the_key(client: qa.AsyncQoder) -> None:
-    env = await client.environments.create(name="m", metadata={"keep": "1", "drop": "2"})
-    env = await client.environments.update(env.id, metadata={"drop": None})
-    assert env.metadata == {"keep": "1"}
-
-
-@pytest.mark.anyio
 async def test_a_non_string_value_in_an_update_patch_is_refused(client: qa.AsyncQoder) -> None:
     env = await client.environments.create(name="m")
     with pytest.raises(qa.InvalidInputError, match="'size'"):
