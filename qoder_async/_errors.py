@@ -211,7 +211,7 @@ class UnexpectedResponseError(APIError):
         super().__init__(message, request=response.request, retries=retries)
         self.response = response
         self.status_code = response.status_code
-        self.content_type = response.headers.get("content-type")
+        self.content_type: str | None = response.headers.get("content-type")
         self.body_preview = body_preview
         self.body = body
 
