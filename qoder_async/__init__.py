@@ -46,6 +46,7 @@ if TYPE_CHECKING:
         APIStatusError as APIStatusError,
         APITimeoutError as APITimeoutError,
         AuthenticationError as AuthenticationError,
+        ClientClosedError as ClientClosedError,
         ConflictError as ConflictError,
         FeatureNotAvailableError as FeatureNotAvailableError,
         InternalServerError as InternalServerError,
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
         RateLimitError as RateLimitError,
         RequestTooLargeError as RequestTooLargeError,
         StreamError as StreamError,
+        UnexpectedResponseError as UnexpectedResponseError,
         UnprocessableEntityError as UnprocessableEntityError,
     )
     from ._models._content import (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import platform
+import re
 import sys
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping, Sequence
@@ -26,11 +27,15 @@ from ._config import (
     should_retry,
 )
 from ._errors import (
+    MAX_PREVIEW,
     APIConnectionError,
     APITimeoutError,
+    ClientClosedError,
     InvalidInputError,
     MissingTokenError,
+    preview,
     status_error,
+    unexpected_response,
 )
 from ._version import __version__
 
@@ -38,7 +43,7 @@ if TYPE_CHECKING:
     from .resources import Agents, Environments, Files, Models, Sessions
     from .resources._session import AsyncSession
 
-__all__ = ["AsyncQoder"]
+__all__ = ["AsyncQoder", "check_header", "json_body"]
 
 logger = logging.getLogger("qoder_async")
 
@@ -109,6 +114,68 @@ class _AsyncioOnly(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
+_STREAM_PREVIEW_WAIT = 1.0  # seconds to wait for the first bytes of a wrong stream answer
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 token
+
+
+def check_header(name: str, value: str) -> str:
+    """Refuse a header value h11 would refuse (CR, LF, NUL, other controls, non-ASCII).
+
+    The value is not quoted in the error: it may be a credential.
+    """
+    if not isinstance(value, str):
+        raise InvalidInputError(f"header {name} must be a string, got {type(value).__name__}")
+    for char in value:
+        if char != "\t" and (char < " " or char == "\x7f" or not char.isascii()):
+            raise InvalidInputError(
+                f"header {name} contains {char!r} (control and non-ASCII characters "
+                "cannot be sent in a header)"
+            )
+    return value
+
+
+def _checked_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    for name, value in headers.items():
+        if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+            raise InvalidInputError(f"{name!r} is not a valid header name")
+        check_header(name, value)
+    return dict(headers)
+
+
+def json_body(response: httpx.Response) -> Any:
+    """The JSON of a successful answer whose body has been read (``None`` if empty).
+
+    Raises:
+        UnexpectedResponseError: the body is not JSON (an HTML page from a captive portal
+            or a proxy), or it is the API's error envelope despite the success status.
+    """
+    if not response.content:
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        raise unexpected_response(response, "JSON", why="the body is not JSON") from None
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict) and body.get("type") == "error":
+        why = f"an error envelope: {error.get('type')}: {error.get('message')}"
+        raise unexpected_response(response, "a result", why=why, body=body)
+    return body
+
+
+async def _stream_preview(response: httpx.Response) -> str:
+    """The first bytes of a streamed body, waiting at most a second (it may never end)."""
+    data = b""
+    with anyio.move_on_after(_STREAM_PREVIEW_WAIT):
+        try:
+            async for chunk in response.aiter_bytes():
+                data += chunk
+                if len(data) >= MAX_PREVIEW * 4:
+                    break
+        except httpx.HTTPError:
+            pass  # what arrived before the failure is the preview
+    return preview(response, data)
+
+
 def path_segment(value: str, name: str = "id") -> str:
     """Check an id used in a URL path and percent-encode it as one segment."""
     if not isinstance(value, str) or value in ("", ".", "..") or "/" in value:
@@ -162,7 +229,9 @@ class AsyncQoder(AsyncCloseable):
                 "No access token. Pass AsyncQoder(token=...) or set QODER_ACCESS_TOKEN "
                 "(or QODER_PAT); create one at https://qoder.com/account/integrations."
             )
+        check_header("Authorization", token)
         self._token = token
+        self._closed = False
         self.base_url = _check_base_url(
             base_url or os.environ.get("QODER_BASE_URL") or DEFAULT_BASE_URL
         )
@@ -172,9 +241,11 @@ class AsyncQoder(AsyncCloseable):
         self.max_retries = max_retries
         self.stream_idle_timeout = stream_idle_timeout
         self.retry_policy = retry_policy or RetryPolicy()
+        if workspace_id is not None:
+            check_header("qoder-workspace-id", workspace_id)
         self.workspace_id = workspace_id
-        self.betas = tuple(betas)
-        self._extra_headers = dict(default_headers or {})
+        self.betas = tuple(check_header("x-qoder-beta", beta) for beta in betas)
+        self._extra_headers = _checked_headers(default_headers or {})
         if http_client is not None and transport != "httpx":
             raise InvalidInputError("pass either http_client or transport, not both")
         self._owns_http = http_client is None
@@ -264,13 +335,27 @@ class AsyncQoder(AsyncCloseable):
         if not isinstance(retry_policy, NotGiven):
             clone.retry_policy = retry_policy
         if not isinstance(default_headers, NotGiven):
-            clone._extra_headers = {**self._extra_headers, **default_headers}
+            clone._extra_headers = {**self._extra_headers, **_checked_headers(default_headers)}
         return clone
 
     async def aclose(self) -> None:
-        """Close the connection pool (unless it was passed in as ``http_client``)."""
+        """Close the connection pool (unless it was passed in as ``http_client``).
+
+        Afterwards every request raises :class:`ClientClosedError`, and so do the streams
+        that were open.
+        """
+        self._closed = True
         if self._owns_http:
             await self._http.aclose()
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether :meth:`aclose` was called (or the shared connection pool was closed)."""
+        return self._closed or self._http.is_closed
+
+    def _check_open(self, method: str, path: str) -> None:
+        if self.is_closed:
+            raise ClientClosedError(f"{method} {path}: the client is closed")
 
     # --- the HTTP layer ----------------------------------------------------------------------
 
@@ -289,7 +374,7 @@ class AsyncQoder(AsyncCloseable):
         if self.betas:
             headers["x-qoder-beta"] = ",".join(self.betas)
         if extra:
-            headers.update(extra)
+            headers.update(_checked_headers(extra))
         return headers
 
     async def request(
@@ -315,8 +400,12 @@ class AsyncQoder(AsyncCloseable):
 
         Raises:
             APIStatusError: (a subclass per status) the API answered with an error.
+            UnexpectedResponseError: the body could not be decoded (a corrupt gzip body).
             APIConnectionError / APITimeoutError: no answer after the retries.
+            ClientClosedError: the client is closed.
+            InvalidInputError: a header value (``idempotency_key``) cannot be sent.
         """
+        self._check_open(method, path)
         extra = dict(headers or {})
         if method == "POST" and "Idempotency-Key" not in extra:
             extra["Idempotency-Key"] = idempotency_key or str(uuid.uuid4())
@@ -336,10 +425,11 @@ class AsyncQoder(AsyncCloseable):
                 timeout=self.timeout,
             )
             try:
-                response = await self._http.send(request, stream=stream)
+                response = await self._send(request)  # read below, where a decoding error is ours
                 if not (stream and response.is_success):
-                    await response.aread()
+                    await _read(response)
             except httpx.TransportError as exc:
+                self._check_open(method, path)
                 if retries < self.max_retries and should_retry(
                     safe=safe, status=None, headers=None
                 ):
@@ -368,6 +458,15 @@ class AsyncQoder(AsyncCloseable):
                 continue
             raise status_error(response, retries=retries)
 
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        """Send; the body is left unread."""
+        try:
+            return await self._http.send(request, stream=True)
+        except RuntimeError:
+            # httpx's "Cannot send a request, as the client has been closed."
+            self._check_open(request.method, request.url.path)
+            raise
+
     async def _backoff(
         self, retry: int, headers: httpx.Headers | None, why: str, method: str, path: str
     ) -> None:
@@ -390,7 +489,9 @@ class AsyncQoder(AsyncCloseable):
 
         The read timeout is the stream's idle timeout: a silence longer than that raises
         ``httpx.ReadTimeout`` from the body iterator. An error status is raised as
-        :class:`APIStatusError` with its body read.
+        :class:`APIStatusError` with its body read; a success that is not
+        ``text/event-stream`` as :class:`UnexpectedResponseError` (never retried), and so is
+        a body that cannot be decoded. Once the client is closed, :class:`ClientClosedError`.
         """
         timeout = httpx.Timeout(
             connect=self.timeout.connect,
@@ -398,6 +499,7 @@ class AsyncQoder(AsyncCloseable):
             write=self.timeout.write,
             pool=self.timeout.pool,
         )
+        self._check_open("GET", path)
         request = self._http.build_request(
             "GET",
             self._url(path),
@@ -405,14 +507,44 @@ class AsyncQoder(AsyncCloseable):
             headers=self._headers({"Accept": "text/event-stream", **(headers or {})}),
             timeout=timeout,
         )
-        response = await self._http.send(request, stream=True)
+        try:
+            response = await self._send(request)
+        except httpx.TransportError:
+            self._check_open("GET", path)
+            raise
         try:
             if not response.is_success:
-                await response.aread()
+                await _read(response)
                 raise status_error(response)
-            yield response
+            kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+            if kind != "text/event-stream":
+                shown = await _stream_preview(response)
+                raise unexpected_response(response, "an event stream", body_preview=shown)
+            try:
+                yield response
+            except httpx.DecodingError as exc:
+                raise unexpected_response(
+                    response, "an event stream", why=f"{exc}", body_preview=""
+                ) from exc
+            except httpx.TransportError:
+                self._check_open("GET", path)
+                raise
         finally:
             await response.aclose()
+
+
+async def _read(response: httpx.Response) -> None:
+    """Read the body; one that cannot be decoded (corrupt gzip) is an unexpected answer."""
+    try:
+        await response.aread()
+    except httpx.DecodingError as exc:
+        await response.aclose()
+        raise unexpected_response(
+            response, "a readable body", why=f"{exc}", body_preview=""
+        ) from exc
+    except BaseException:
+        await response.aclose()
+        raise
 
 
 _CACHED_RESOURCES = frozenset({"agents", "sessions", "environments", "files", "models"})

@@ -17,18 +17,23 @@
     │   │   ├── RateLimitError           429
     │   │   ├── FeatureNotAvailableError 501
     │   │   └── InternalServerError      5xx (other than 501)
+    │   ├── UnexpectedResponseError  an answer that is not what was asked (HTML, bad gzip, ...)
     │   └── APIConnectionError       the request never got an answer
     │       └── APITimeoutError
+    ├── ClientClosedError            the client was closed (``aclose``) before or during the call
     ├── StreamError                  an event stream gave up after too many failed reconnects
     └── LeaseLost                    a fleet worker lost its session lease (in ``_lease``)
 
-Every error text is built from what the API said and what the caller asked; the token is
-never part of it.
+Every error text is built from what the API said and what the caller asked, cut to
+:data:`MAX_MESSAGE` characters; the token is never part of it, even when the server echoes it
+(it is replaced with ``[redacted]``). Full bodies stay on the exception's ``body``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, Final
+from urllib.parse import quote
 
 import httpx
 
@@ -38,6 +43,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
+    "ClientClosedError",
     "ConflictError",
     "FeatureNotAvailableError",
     "InternalServerError",
@@ -50,8 +56,15 @@ __all__ = [
     "RateLimitError",
     "RequestTooLargeError",
     "StreamError",
+    "UnexpectedResponseError",
     "UnprocessableEntityError",
 ]
+
+MAX_MESSAGE: Final = 1000
+"""At most this many characters of server text go into an error message."""
+MAX_PREVIEW: Final = 200
+"""At most this many characters of an unexpected answer are kept as its preview."""
+REDACTED: Final = "[redacted]"
 
 
 class QoderError(Exception):
@@ -172,6 +185,42 @@ class InternalServerError(APIStatusError):
     """5xx: the API failed."""
 
 
+class UnexpectedResponseError(APIError):
+    """The API answered, but not with what was asked: an HTML page (a captive portal, a
+    proxy) where JSON was due, a stream that is not ``text/event-stream``, an error envelope
+    with a success status, a body that cannot be decoded, JSON of the wrong shape. Not
+    retried: the same request would get the same answer.
+
+    Attributes:
+        status_code: the HTTP status.
+        content_type: the ``Content-Type`` header, or ``None``.
+        body_preview: the first characters of the body (at most 200, token redacted).
+        body: the decoded body when it was JSON, else ``None``.
+        response: the ``httpx.Response``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        body_preview: str,
+        body: Any = None,
+        retries: int = 0,
+    ):
+        super().__init__(message, request=response.request, retries=retries)
+        self.response = response
+        self.status_code = response.status_code
+        self.content_type: str | None = response.headers.get("content-type")
+        self.body_preview = body_preview
+        self.body = body
+
+
+class ClientClosedError(QoderError):
+    """The client was closed (``await client.aclose()``): no request can be sent with it,
+    and the streams that were open when it closed end with this error."""
+
+
 class StreamError(QoderError):
     """An event stream gave up after too many consecutive failed connections.
 
@@ -182,6 +231,39 @@ class StreamError(QoderError):
         super().__init__(message)
         self.last_event_id = last_event_id
         self.attempts = attempts
+
+
+def bounded(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` cut to ``limit`` characters, with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def request_secrets(request: httpx.Request | None) -> tuple[str, ...]:
+    """The credentials a request carried: what must never be echoed into a message.
+
+    Tokens shorter than 6 characters are left alone: replacing every ``t`` of a message
+    would hide the message, not a secret (no real token is that short).
+    """
+    if request is None:
+        return ()
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip() or scheme.strip()
+    if len(token) < 6:
+        return ()
+    return (token, quote(token, safe=""))
+
+
+def redact(text: str, secrets: tuple[str, ...]) -> str:
+    """``text`` with every secret replaced by ``[redacted]``."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def safe_text(text: str, request: httpx.Request | None, limit: int = MAX_MESSAGE) -> str:
+    """Server text made fit for a message: the request's token redacted, then bounded."""
+    return bounded(redact(text, request_secrets(request)), limit)
 
 
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
@@ -197,8 +279,28 @@ _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
 }
 
 
+def _server_text(body: Any) -> str | None:
+    """The server's own words in an error body that is not the API's envelope."""
+    if isinstance(body, str):
+        return body.strip() or None
+    if not isinstance(body, dict):
+        return None
+    for key in ("message", "error", "detail", "error_description", "title"):
+        value = body.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        if key == "detail" and value:  # e.g. a list of validation problems
+            return json.dumps(value, ensure_ascii=False)
+    return None
+
+
 def status_error(response: httpx.Response, *, retries: int = 0) -> APIStatusError:
-    """Build the typed error for an error response whose body has been read."""
+    """Build the typed error for an error response whose body has been read.
+
+    The message is the envelope's ``error.message``, else the server's text (a JSON
+    ``message``, ``error`` or ``detail``, or a plain body), else the reason phrase; a redirect
+    names where it pointed. The request's token is redacted and the text bounded.
+    """
     body: Any
     try:
         body = response.json()
@@ -210,19 +312,62 @@ def status_error(response: httpx.Response, *, retries: int = 0) -> APIStatusErro
         type_ = error.get("type")
         param = error.get("param")
     else:
-        message = (body if isinstance(body, str) and body else response.reason_phrase) or "error"
+        message = _server_text(body) or response.reason_phrase or "error"
         type_ = param = None
+    location = response.headers.get("location")
+    if response.is_redirect and location:
+        message += f" (redirect to {location})"
     request_id = response.headers.get("x-request-id") or response.headers.get("request-id")
     if request_id is None and isinstance(body, dict):
         request_id = body.get("request_id")
     status = response.status_code
     cls = _STATUS_ERRORS.get(status) or (InternalServerError if status >= 500 else APIStatusError)
+    request = response.request
     return cls(
-        message.strip(),
+        safe_text(message.strip(), request),
         response=response,
         body=body,
-        type=type_ if isinstance(type_, str) else None,
-        request_id=request_id,
-        param=param if isinstance(param, str) else None,
+        type=safe_text(type_, request, MAX_PREVIEW) if isinstance(type_, str) else None,
+        request_id=safe_text(str(request_id), request, MAX_PREVIEW) if request_id else None,
+        param=safe_text(param, request, MAX_PREVIEW) if isinstance(param, str) else None,
+        retries=retries,
+    )
+
+
+def preview(response: httpx.Response, content: bytes | None = None) -> str:
+    """The first characters of a response's body (read, or ``content``), token redacted."""
+    data = response.content if content is None else content
+    text = data[: MAX_PREVIEW * 4].decode(response.encoding or "utf-8", errors="replace")
+    return safe_text(text, response.request, MAX_PREVIEW)
+
+
+def unexpected_response(
+    response: httpx.Response,
+    expected: str,
+    *,
+    why: str | None = None,
+    body_preview: str | None = None,
+    body: Any = None,
+    retries: int = 0,
+) -> UnexpectedResponseError:
+    """The error for an answer that is not ``expected`` (``"JSON"``, ``"an event stream"``).
+
+    The message says what arrived: method and path, status, content type, ``why`` (when
+    known) and the first characters of the body. ``body_preview`` defaults to the read body's.
+    """
+    shown = preview(response) if body_preview is None else body_preview
+    request = response.request
+    kind = response.headers.get("content-type") or "no content type"
+    message = (
+        f"{request.method} {request.url.path}: expected {expected}, got "
+        f"{response.status_code} {kind}"
+        + (f" ({why})" if why else "")
+        + (f": {shown!r}" if shown else " with an empty body")
+    )
+    return UnexpectedResponseError(
+        safe_text(message, request),
+        response=response,
+        body_preview=shown,
+        body=body,
         retries=retries,
     )

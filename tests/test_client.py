@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import anyio
 import httpx
@@ -302,3 +303,72 @@ async def test_a_5xx_on_send_is_retried_without_a_duplicate_message(
     emulator.wait_idle(session.id)
     messages = [e for e in emulator.log(session.id) if e["type"] == "user.message"]
     assert len(messages) == 1
+
+
+# --- header values and wrong calls, refused before anything is sent --------------------------
+
+BAD_HEADER_VALUES = ["a\r\nX-Injected: 1", "a\nb", "a\rb", "a\x00b"]
+
+
+@pytest.mark.parametrize("value", BAD_HEADER_VALUES)
+async def test_cr_lf_or_nul_in_last_event_id_is_refused_at_once(
+    client: qa.AsyncQoder, emulator: Emulator, value: str
+) -> None:
+    since = len(emulator.requests)
+    with pytest.raises(qa.InvalidInputError, match="Last-Event-ID"):
+        client.session("sess_00000000000000000000000000000000").events(last_event_id=value)
+    assert len(emulator.requests) == since
+
+
+async def test_cr_lf_in_a_thread_streams_last_event_id_is_refused_at_once(
+    client: qa.AsyncQoder,
+) -> None:
+    with pytest.raises(qa.InvalidInputError, match="Last-Event-ID"):
+        client.sessions.threads.events.stream("sess_1", "thr_1", last_event_id="a\r\nb")
+
+
+@pytest.mark.parametrize("value", BAD_HEADER_VALUES)
+async def test_cr_lf_or_nul_in_an_idempotency_key_is_refused_before_sending(
+    client: qa.AsyncQoder, emulator: Emulator, value: str
+) -> None:
+    since = len(emulator.requests)
+    with pytest.raises(qa.InvalidInputError, match="Idempotency-Key"):
+        await client.agents.create(name="x", model="ultimate", idempotency_key=value)
+    assert len(emulator.requests) == since
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"workspace_id": "ws\r\nX: 1"},
+        {"betas": ("beta-1", "beta\n2")},
+        {"default_headers": {"X-Trace": "a\x00b"}},
+        {"default_headers": {"Bad Name": "ok"}},
+    ],
+)
+def test_a_bad_header_value_in_the_client_options_is_refused(options: dict[str, Any]) -> None:
+    with pytest.raises(qa.InvalidInputError):
+        qa.AsyncQoder("tok", "http://127.0.0.1:9", **options)
+
+
+def test_a_token_with_a_newline_is_refused_without_showing_it() -> None:
+    with pytest.raises(qa.InvalidInputError) as caught:
+        qa.AsyncQoder("qoder-5ecret\r\nX: 1", "http://127.0.0.1:9")
+    assert "5ecret" not in str(caught.value)
+
+
+async def test_a_bad_default_header_in_with_options_is_refused(client: qa.AsyncQoder) -> None:
+    with pytest.raises(qa.InvalidInputError, match="X-Trace"):
+        client.with_options(default_headers={"X-Trace": "a\nb"})
+
+
+async def test_too_many_positional_arguments_raise_type_error_when_called(
+    client: qa.AsyncQoder,
+) -> None:
+    with pytest.raises(TypeError):
+        client.agents.retrieve("agent_1", "extra")  # type: ignore[call-arg]  # the wrong call is the test
+
+
+async def test_an_unknown_keyword_raises_type_error_when_called(client: qa.AsyncQoder) -> None:
+    with pytest.raises(TypeError, match="colour"):
+        client.agents.create(name="x", model="ultimate", colour="red")  # type: ignore[call-arg]  # the wrong call is the test

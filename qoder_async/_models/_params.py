@@ -8,7 +8,7 @@ out fields that were not set.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Union
 
 from attrs import Attribute, field, frozen
@@ -32,6 +32,7 @@ __all__ = [
     "UserToolConfirmationParam",
     "UserToolResultParam",
     "MessageInput",
+    "check_metadata",
     "to_content",
 ]
 
@@ -47,6 +48,27 @@ def mount_path_under_data(path: str) -> str:
     if len(normal) > MAX_MOUNT_PATH:
         raise InvalidInputError(f"resource path is {len(normal)} characters; at most 512")
     return normal
+
+
+def check_metadata(metadata: object, *, patch: bool = False) -> None:
+    """Refuse metadata that is not a string-to-string mapping, naming the bad key.
+
+    In a ``patch`` (an update) a ``None`` value is allowed: it deletes the key.
+    """
+    if not isinstance(metadata, Mapping):
+        raise InvalidInputError(
+            f"metadata must be a mapping of strings, got {type(metadata).__name__}"
+        )
+    for key, value in metadata.items():
+        if not isinstance(key, str):
+            raise InvalidInputError(f"metadata key {key!r} must be a string")
+        if value is None and patch:
+            continue
+        if not isinstance(value, str):
+            allowed = "a string, or None to delete the key" if patch else "a string"
+            raise InvalidInputError(
+                f"metadata[{key!r}] must be {allowed}, got {type(value).__name__}"
+            )
 
 
 def _check_path(_: object, attribute: Attribute[str | None], value: str | None) -> None:

@@ -18,7 +18,7 @@ import httpx
 
 from .._client import path_segment
 from .._closing import AsyncCloseable
-from .._errors import QoderError, status_error
+from .._errors import QoderError, status_error, unexpected_response
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -126,8 +126,13 @@ class FileDownload(AsyncCloseable):
         try:
             response = (await self.open())._response
             assert response is not None  # open() sets it
-            async for chunk in response.aiter_bytes():
-                yield chunk
+            try:
+                async for chunk in response.aiter_bytes():
+                    yield chunk
+            except httpx.DecodingError as exc:
+                raise unexpected_response(
+                    response, "the file's content", why=f"{exc}", body_preview=""
+                ) from exc
         finally:
             await self.aclose()
 

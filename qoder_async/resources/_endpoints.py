@@ -29,23 +29,27 @@ import functools
 import inspect
 import re
 import typing
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Coroutine, Iterator, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import httpx
 from attrs import frozen
 
-from .._client import path_segment
+from .._client import json_body, path_segment
 from .._config import NOT_GIVEN
+from .._errors import unexpected_response
 from .._models._convert import converter
+from .._models._params import check_metadata
 from ._pagination import AsyncPager, Page
 
 if TYPE_CHECKING:
     from .._client import AsyncQoder
 
-__all__ = ["Resource", "Route", "endpoint", "route", "routes"]
+__all__ = ["Resource", "Route", "endpoint", "route", "routes", "shaped"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 _RANGE_SUFFIX = re.compile(r"_(gte|lte|gt|lt)$")
 _HEADER_ARGS = {"idempotency_key"}
@@ -96,6 +100,19 @@ def routes(root: object, name: str = "client") -> Iterator[tuple[str, Route]]:
             yield f"{name}.{attr}", getattr(static, _ROUTE_ATTR)
 
 
+def shaped(response: httpx.Response, body: Any, build: Callable[[], T], what: str) -> T:
+    """``build()``, which structures ``body`` (the JSON of ``response``) as ``what``.
+
+    Raises:
+        UnexpectedResponseError: the JSON does not have the shape of ``what``.
+    """
+    try:
+        return build()
+    except Exception as exc:  # cattrs raises many kinds; all mean "not this shape"
+        why = f"the JSON does not fit {what}: {type(exc).__name__}"
+        raise unexpected_response(response, what, why=why, body=body) from exc
+
+
 def _query_name(name: str) -> str:
     return _RANGE_SUFFIX.sub(r"[\1]", name)
 
@@ -128,14 +145,25 @@ class _Operation:
         self.path_params = [p.name for p in params if p.kind is p.POSITIONAL_ONLY]
         self.defaults = {p.name: p.default for p in params}
         self._fn = fn
-        self._returns: Any = None
+        self._hints: dict[str, Any] | None = None
 
     @property
     def returns(self) -> Any:
+        return self.hints["return"]
+
+    @property
+    def hints(self) -> dict[str, Any]:
         # Annotations are strings until the modules they name are all imported.
-        if self._returns is None:
-            self._returns = typing.get_type_hints(self._fn)["return"]
-        return self._returns
+        if self._hints is None:
+            self._hints = typing.get_type_hints(self._fn)
+        return self._hints
+
+    def _patch(self, name: str) -> bool:
+        """Whether the mapping ``name`` is a patch: declared with ``None`` values."""
+        for option in typing.get_args(self.hints[name]) or (self.hints[name],):
+            if typing.get_origin(option) is dict:
+                return type(None) in typing.get_args(typing.get_args(option)[1])
+        return False
 
     def split(self, bound: Mapping[str, Any]) -> tuple[str, dict[str, Any], dict[str, str]]:
         """The path, the arguments to send, and the headers of one call."""
@@ -152,6 +180,8 @@ class _Operation:
             if name in _HEADER_ARGS:
                 headers["Idempotency-Key"] = value
                 continue
+            if name == "metadata" and value is not None:
+                check_metadata(value, patch=self._patch(name))
             sent[name] = value
         return path, sent, headers
 
@@ -164,7 +194,17 @@ class _Operation:
                 pairs.append((_query_name(name), _query_value(value)))
         return pairs
 
-    def decode(self, client: AsyncQoder, body: Any) -> Any:
+    def decode(self, client: AsyncQoder, response: httpx.Response) -> Any:
+        """The answer as the declared type.
+
+        Raises:
+            UnexpectedResponseError: the answer is not JSON, or not of the declared shape.
+        """
+        body = json_body(response)
+        what = getattr(self.returns, "__name__", str(self.returns))
+        return shaped(response, body, lambda: self._structure(client, body), what)
+
+    def _structure(self, client: AsyncQoder, body: Any) -> Any:
         returns = self.returns
         if returns is type(None):
             return None
@@ -210,16 +250,16 @@ def endpoint(
                 )
             else:
                 response = await self._client.request(method, path, params=op.query(sent))
-            body = response.json() if response.content else None
-            return op.decode(self._client, body)
+            return op.decode(self._client, response)
 
         if inspect.iscoroutinefunction(fn):
-
+            # A plain function returning the coroutine, so that a wrong call (an unknown
+            # keyword, one argument too many) raises TypeError at once, as an ``async def``.
             @functools.wraps(fn)
-            async def invoke(self: Resource, *args: Any, **kwargs: Any) -> Any:
+            def invoke(self: Resource, *args: Any, **kwargs: Any) -> Coroutine[Any, Any, Any]:
                 bound = op.signature.bind(self, *args, **kwargs).arguments
                 bound.pop("self")
-                return await call(self, bound)
+                return call(self, bound)
 
             return mark(typing.cast(F, invoke))
 
@@ -235,15 +275,19 @@ def endpoint(
                 response = await self._client.request(
                     method, path, params=query + [(k, str(v)) for k, v in cursor.items()]
                 )
-                body = response.json()
-                return Page(
-                    data=converter.structure(body.get("data") or [], list[item_type]),  # type: ignore[valid-type]  # item_type is a runtime type
-                    has_more=bool(body.get("has_more")),
-                    first_id=body.get("first_id"),
-                    last_id=body.get("last_id"),
-                    next_page=body.get("next_page"),
-                    cursor=cursor_style,
-                )
+                body = json_body(response)
+
+                def page() -> Page[Any]:
+                    return Page(
+                        data=converter.structure(body.get("data") or [], list[item_type]),  # type: ignore[valid-type]  # item_type is a runtime type
+                        has_more=bool(body.get("has_more")),
+                        first_id=body.get("first_id"),
+                        last_id=body.get("last_id"),
+                        next_page=body.get("next_page"),
+                        cursor=cursor_style,
+                    )
+
+                return shaped(response, body, page, f"a page of {item_type.__name__}")
 
             return AsyncPager(fetch)
 

@@ -7,10 +7,12 @@ from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any, overload
 
+from .._client import json_body
 from .._models._convert import converter
 from .._models._objects import DeletedObject, FileMetadata
+from .._models._params import check_metadata
 from ._download import FileDownload, StrPath
-from ._endpoints import Resource, endpoint, route
+from ._endpoints import Resource, endpoint, route, shaped
 from ._pagination import AsyncPager
 from ._upload import MultipartBody, UploadSource
 
@@ -48,6 +50,7 @@ class Files(Resource):
         if name is not None:
             fields.append(("name", name))
         if metadata is not None:
+            check_metadata(metadata)
             fields.append(("metadata", json.dumps(metadata)))
         if expires_in_seconds is not None:
             fields.append(("expires_in_seconds", str(expires_in_seconds)))
@@ -58,8 +61,10 @@ class Files(Resource):
         response = await client.request(
             "POST", "/files", content=body, headers=body.headers, idempotency_key=idempotency_key
         )
-        meta: FileMetadata = converter.structure(response.json(), FileMetadata)
-        return meta
+        body = json_body(response)
+        return shaped(
+            response, body, lambda: converter.structure(body, FileMetadata), "FileMetadata"
+        )
 
     @endpoint("GET", "/files")
     def list(

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
-from .._client import path_segment
+from .._client import check_header, path_segment
 from .._config import NOT_GIVEN, NotGiven
 from .._errors import NotFoundError
 from .._models._content import JSONObject
@@ -99,6 +99,8 @@ class SessionEvents(Resource):
         (unless ``last_event_id`` is given) and commits each event once handled; see
         :class:`CursorStore`.
         """
+        if last_event_id is not None:
+            check_header("Last-Event-ID", last_event_id)
         path = f"/sessions/{path_segment(session_id, 'session_id')}"
         sessions = Sessions(self._client)
 

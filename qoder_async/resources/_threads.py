@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from .._client import path_segment
+from .._client import check_header, path_segment
 from .._errors import NotFoundError
 from .._models._events import Event
 from .._models._objects import SessionThread
@@ -50,6 +50,8 @@ class ThreadEvents(Resource):
         Ends when the session ends for good, or on reconnect when the thread is archived
         or gone.
         """
+        if last_event_id is not None:
+            check_header("Last-Event-ID", last_event_id)
         path = (
             f"/sessions/{path_segment(session_id, 'session_id')}"
             f"/threads/{path_segment(thread_id, 'thread_id')}"

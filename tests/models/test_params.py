@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import qoder_async as qa
@@ -43,3 +45,42 @@ def test_repository_token_is_not_in_repr() -> None:
 
 def test_invalid_input_is_a_value_error() -> None:
     assert issubclass(qa.InvalidInputError, ValueError)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("metadata", "named"),
+    [({"team": "a", "count": 3}, "count"), ({"gone": None}, "gone"), ({7: "x"}, "7")],
+)
+async def test_metadata_that_is_not_string_to_string_is_refused_on_create(
+    client: qa.AsyncQoder, metadata: dict[Any, Any], named: str
+) -> None:
+    with pytest.raises(qa.InvalidInputError, match=named):
+        await client.agents.create(name="m", model="ultimate", metadata=metadata)
+
+
+@pytest.mark.anyio
+async def test_a_non_string_value_in_an_update_patch_is_refused(client: qa.AsyncQoder) -> None:
+    env = await client.environments.create(name="m")
+    with pytest.raises(qa.InvalidInputError, match="'size'"):
+        await client.environments.update(env.id, metadata={"size": 2})  # type: ignore[dict-item]  # the wrong value is the test
+
+
+@pytest.mark.anyio
+async def test_session_metadata_is_checked_on_create(client: qa.AsyncQoder) -> None:
+    agent = await client.agents.create(name="m", model="ultimate")
+    env = await client.environments.create(name="m")
+    with pytest.raises(qa.InvalidInputError, match="'n'"):
+        await client.sessions.create(agent=agent.id, environment_id=env.id, metadata={"n": 1})  # type: ignore[dict-item]  # the wrong value is the test
+
+
+@pytest.mark.anyio
+async def test_file_metadata_is_checked_before_uploading(client: qa.AsyncQoder) -> None:
+    with pytest.raises(qa.InvalidInputError, match="'pages'"):
+        await client.files.upload(b"x", filename="a.txt", metadata={"pages": 2})  # type: ignore[dict-item]  # the wrong value is the test
+
+
+@pytest.mark.anyio
+async def test_metadata_that_is_not_a_mapping_is_refused(client: qa.AsyncQoder) -> None:
+    with pytest.raises(qa.InvalidInputError, match="mapping"):
+        await client.agents.create(name="m", model="ultimate", metadata=["a"])  # type: ignore[arg-type]  # the wrong value is the test

@@ -65,3 +65,14 @@ def errors() -> None:
         assert_type(error.status_code, int)
         assert_type(error.type, "str | None")
         assert_type(error.request_id, "str | None")
+
+
+def unexpected_answers() -> None:
+    try:
+        pass
+    except qa.UnexpectedResponseError as error:
+        assert_type(error.status_code, int)
+        assert_type(error.content_type, "str | None")
+        assert_type(error.body_preview, str)
+    except qa.ClientClosedError as error:
+        assert_type(error, qa.ClientClosedError)
