@@ -62,6 +62,9 @@ if TYPE_CHECKING:
         UnexpectedResponseError as UnexpectedResponseError,
         UnprocessableEntityError as UnprocessableEntityError,
     )
+    from ._http._transports import (
+        aiohttp_transport as aiohttp_transport,
+    )
     from ._models._content import (
         ContentBlock as ContentBlock,
         DocumentBlock as DocumentBlock,

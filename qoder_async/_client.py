@@ -1,20 +1,13 @@
-"""AsyncQoder: the client. It owns the HTTP connection pool, the token and the retry loop."""
+"""AsyncQoder: the client. It reads the settings, builds the HTTP core and wires the
+resources to it; the work itself happens in the layers below."""
 
 from __future__ import annotations
 
-import logging
 import os
-import platform
-import re
-import sys
-import uuid
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import quote, urlsplit
+from typing import TYPE_CHECKING, Literal
 
-import anyio
 import httpx
 
 from ._closing import AsyncCloseable
@@ -24,163 +17,39 @@ from ._config import (
     NOT_GIVEN,
     NotGiven,
     RetryPolicy,
-    should_retry,
 )
-from ._errors import (
-    MAX_PREVIEW,
-    APIConnectionError,
-    APITimeoutError,
-    ClientClosedError,
-    InvalidInputError,
-    MissingTokenError,
-    preview,
-    status_error,
-    unexpected_response,
-)
-from ._version import __version__
+from ._errors import InvalidInputError, MissingTokenError
+from ._http._core import HTTPCore
+from ._http._headers import check_header, checked_headers
+from ._http._transports import aiohttp_transport
+from ._http._urls import DEFAULT_BASE_URL, check_base_url, path_segment
+from .resources import Agents, Environments, Files, Models, Sessions
+from .resources._session import AsyncSession
 
 if TYPE_CHECKING:
-    from .resources import Agents, Environments, Files, Models, Sessions
-    from .resources._session import AsyncSession
+    from typing_extensions import Self
 
-__all__ = ["AsyncQoder", "check_header", "json_body"]
+__all__ = ["AsyncQoder"]
 
-logger = logging.getLogger("qoder_async")
-
-DEFAULT_BASE_URL = "https://api.qoder.com/api/v1/cloud"
 TOKEN_ENV_VARS = ("QODER_ACCESS_TOKEN", "QODER_PAT")
 
-_USER_AGENT = (
-    f"qoder-async/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
-)
+
+def _timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
+    return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
 
 
-def _check_base_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInputError(f"base_url must be an absolute http(s) URL, got {url!r}")
-    if parts.username or parts.password or parts.query or parts.fragment:
-        raise InvalidInputError("base_url must not carry credentials, a query or a fragment")
-    return url.rstrip("/")
-
-
-def _transport(name: str) -> httpx.AsyncBaseTransport | None:
-    """The transport named by ``AsyncQoder(transport=...)``; None is httpx's own."""
-    if name == "httpx":
+def _transport(
+    transport: httpx.AsyncBaseTransport | Literal["httpx", "aiohttp"] | None,
+) -> httpx.AsyncBaseTransport | None:
+    if transport is None or transport == "httpx":
         return None
-    if name != "aiohttp":
-        raise InvalidInputError(f"transport must be 'httpx' or 'aiohttp', got {name!r}")
-    try:
-        import aiohttp
-        from httpx_aiohttp import AiohttpTransport
-    except ImportError as exc:
+    if transport == "aiohttp":
+        return aiohttp_transport()
+    if not isinstance(transport, httpx.AsyncBaseTransport):
         raise InvalidInputError(
-            "transport='aiohttp' needs the aiohttp extra: pip install 'qoder-async[aiohttp]'"
-        ) from exc
-    # aiohttp's pool holds 100 connections unless told otherwise; every open stream holds one.
-    return _AsyncioOnly(
-        AiohttpTransport(
-            client=lambda: aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+            f"transport must be an httpx.AsyncBaseTransport, got {type(transport).__name__}"
         )
-    )
-
-
-def _running_on_trio() -> bool:
-    trio = sys.modules.get("trio")  # never imported here: if absent, this is not trio
-    if trio is None:
-        return False
-    try:
-        trio.lowlevel.current_task()
-    except RuntimeError:
-        return False
-    return True
-
-
-class _AsyncioOnly(httpx.AsyncBaseTransport):
-    """A transport that runs on asyncio only, saying so plainly elsewhere (aiohttp on trio
-    would fail with "no running event loop")."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self._inner = inner
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if _running_on_trio():
-            raise InvalidInputError(
-                "transport='aiohttp' runs on asyncio only; on trio use the default transport"
-            )
-        return await self._inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-
-_STREAM_PREVIEW_WAIT = 1.0  # seconds to wait for the first bytes of a wrong stream answer
-_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 token
-
-
-def check_header(name: str, value: str) -> str:
-    """Refuse a header value h11 would refuse (CR, LF, NUL, other controls, non-ASCII).
-
-    The value is not quoted in the error: it may be a credential.
-    """
-    if not isinstance(value, str):
-        raise InvalidInputError(f"header {name} must be a string, got {type(value).__name__}")
-    for char in value:
-        if char != "\t" and (char < " " or char == "\x7f" or not char.isascii()):
-            raise InvalidInputError(
-                f"header {name} contains {char!r} (control and non-ASCII characters "
-                "cannot be sent in a header)"
-            )
-    return value
-
-
-def _checked_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    for name, value in headers.items():
-        if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
-            raise InvalidInputError(f"{name!r} is not a valid header name")
-        check_header(name, value)
-    return dict(headers)
-
-
-def json_body(response: httpx.Response) -> Any:
-    """The JSON of a successful answer whose body has been read (``None`` if empty).
-
-    Raises:
-        UnexpectedResponseError: the body is not JSON (an HTML page from a captive portal
-            or a proxy), or it is the API's error envelope despite the success status.
-    """
-    if not response.content:
-        return None
-    try:
-        body = response.json()
-    except ValueError:
-        raise unexpected_response(response, "JSON", why="the body is not JSON") from None
-    error = body.get("error") if isinstance(body, dict) else None
-    if isinstance(error, dict) and body.get("type") == "error":
-        why = f"an error envelope: {error.get('type')}: {error.get('message')}"
-        raise unexpected_response(response, "a result", why=why, body=body)
-    return body
-
-
-async def _stream_preview(response: httpx.Response) -> str:
-    """The first bytes of a streamed body, waiting at most a second (it may never end)."""
-    data = b""
-    with anyio.move_on_after(_STREAM_PREVIEW_WAIT):
-        try:
-            async for chunk in response.aiter_bytes():
-                data += chunk
-                if len(data) >= MAX_PREVIEW * 4:
-                    break
-        except httpx.HTTPError:
-            pass  # what arrived before the failure is the preview
-    return preview(response, data)
-
-
-def path_segment(value: str, name: str = "id") -> str:
-    """Check an id used in a URL path and percent-encode it as one segment."""
-    if not isinstance(value, str) or value in ("", ".", "..") or "/" in value:
-        raise InvalidInputError(f"{name} {value!r} is not a valid id")
-    return quote(value, safe="")
+    return transport
 
 
 class AsyncQoder(AsyncCloseable):
@@ -192,9 +61,11 @@ class AsyncQoder(AsyncCloseable):
         timeout: seconds, or an ``httpx.Timeout`` with connect/read/write/pool values.
         max_retries: retries after a failed attempt (so ``max_retries + 1`` attempts).
         http_client: an ``httpx.AsyncClient`` to use (its pool is shared, not closed by us).
-        transport: ``"httpx"`` (the default, on asyncio and trio) or ``"aiohttp"``: httpx's
-            API over aiohttp's C HTTP parser (the ``aiohttp`` extra, asyncio only), which
-            costs less CPU per network read; it pays off with hundreds of open streams.
+        transport: an ``httpx.AsyncBaseTransport`` for the client's pool; by default httpx's
+            own (asyncio and trio). :func:`aiohttp_transport` gives httpx's API over
+            aiohttp's C HTTP parser (the ``aiohttp`` extra, asyncio only), which costs less
+            CPU per network read and pays off with hundreds of open streams;
+            ``transport="aiohttp"`` is a short form of it.
         stream_idle_timeout: seconds an event stream may stay silent before it reconnects.
         retry_policy: backoff settings (``RetryPolicy.instant()`` in tests).
         workspace_id: sent as ``qoder-workspace-id``.
@@ -205,7 +76,8 @@ class AsyncQoder(AsyncCloseable):
 
     Raises:
         MissingTokenError: no token given and none in the environment.
-        InvalidInputError: ``base_url`` is not an absolute http(s) URL.
+        InvalidInputError: ``base_url`` is not an absolute http(s) URL, or a header value
+            (the token, ``workspace_id``, ``betas``, ``default_headers``) cannot be sent.
     """
 
     def __init__(
@@ -216,7 +88,7 @@ class AsyncQoder(AsyncCloseable):
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
         http_client: httpx.AsyncClient | None = None,
-        transport: Literal["httpx", "aiohttp"] = "httpx",
+        transport: httpx.AsyncBaseTransport | Literal["httpx", "aiohttp"] | None = None,
         stream_idle_timeout: float = DEFAULT_STREAM_IDLE_TIMEOUT,
         retry_policy: RetryPolicy | None = None,
         workspace_id: str | None = None,
@@ -229,77 +101,104 @@ class AsyncQoder(AsyncCloseable):
                 "No access token. Pass AsyncQoder(token=...) or set QODER_ACCESS_TOKEN "
                 "(or QODER_PAT); create one at https://qoder.com/account/integrations."
             )
-        check_header("Authorization", token)
-        self._token = token
-        self._closed = False
-        self.base_url = _check_base_url(
-            base_url or os.environ.get("QODER_BASE_URL") or DEFAULT_BASE_URL
-        )
-        self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         if max_retries < 0:
             raise InvalidInputError("max_retries must be >= 0")
-        self.max_retries = max_retries
-        self.stream_idle_timeout = stream_idle_timeout
-        self.retry_policy = retry_policy or RetryPolicy()
         if workspace_id is not None:
             check_header("qoder-workspace-id", workspace_id)
-        self.workspace_id = workspace_id
-        self.betas = tuple(check_header("x-qoder-beta", beta) for beta in betas)
-        self._extra_headers = _checked_headers(default_headers or {})
-        if http_client is not None and transport != "httpx":
+        if http_client is not None and transport not in (None, "httpx"):
             raise InvalidInputError("pass either http_client or transport, not both")
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(
+        timeout = _timeout(timeout)
+        self._http = HTTPCore(
             # Every open event stream holds a connection: the pool must not cap them.
-            limits=httpx.Limits(max_connections=None, max_keepalive_connections=100),
-            timeout=self.timeout,
-            transport=_transport(transport),
+            http=http_client
+            or httpx.AsyncClient(
+                limits=httpx.Limits(max_connections=None, max_keepalive_connections=100),
+                timeout=timeout,
+                transport=_transport(transport),
+            ),
+            owns_pool=http_client is None,
+            token=check_header("Authorization", token),
+            base_url=check_base_url(
+                base_url or os.environ.get("QODER_BASE_URL") or DEFAULT_BASE_URL
+            ),
+            timeout=timeout,
+            max_retries=max_retries,
+            stream_idle_timeout=stream_idle_timeout,
+            retry_policy=retry_policy or RetryPolicy(),
+            workspace_id=workspace_id,
+            betas=tuple(check_header("x-qoder-beta", beta) for beta in betas),
+            extra_headers=checked_headers(default_headers or {}),
         )
 
     def __repr__(self) -> str:
         return f"AsyncQoder(base_url={self.base_url!r}, max_retries={self.max_retries})"
+
+    # --- settings ------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """The API's base URL, without a final slash."""
+        return self._http.base_url
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        """The timeouts of every request."""
+        return self._http.timeout
+
+    @property
+    def max_retries(self) -> int:
+        """Retries after a failed attempt."""
+        return self._http.max_retries
+
+    @property
+    def stream_idle_timeout(self) -> float:
+        """Seconds an event stream may stay silent before it reconnects."""
+        return self._http.stream_idle_timeout
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """The backoff settings."""
+        return self._http.retry_policy
+
+    @property
+    def workspace_id(self) -> str | None:
+        """Sent as ``qoder-workspace-id``."""
+        return self._http.workspace_id
+
+    @property
+    def betas(self) -> tuple[str, ...]:
+        """Beta features opted into (``x-qoder-beta``)."""
+        return self._http.betas
 
     # --- resources -----------------------------------------------------------------------
 
     @cached_property
     def agents(self) -> Agents:
         """Agents: create, list, retrieve, update, archive, versions."""
-        from .resources import Agents
-
-        return Agents(self)
+        return Agents(self._http)
 
     @cached_property
     def sessions(self) -> Sessions:
         """Sessions, their events, resources and threads."""
-        from .resources import Sessions
-
-        return Sessions(self)
+        return Sessions(self._http)
 
     @cached_property
     def environments(self) -> Environments:
         """Environments: where sessions run."""
-        from .resources import Environments
-
-        return Environments(self)
+        return Environments(self._http)
 
     @cached_property
     def files(self) -> Files:
         """Files: upload, list, metadata, download, delete."""
-        from .resources import Files
-
-        return Files(self)
+        return Files(self._http)
 
     @cached_property
     def models(self) -> Models:
         """Models agents can use."""
-        from .resources import Models
-
-        return Models(self)
+        return Models(self._http)
 
     def session(self, session_id: str) -> AsyncSession:
         """An :class:`AsyncSession` bound to an existing session; sends no request."""
-        from .resources._session import AsyncSession
-
         path_segment(session_id, "session_id")
         return AsyncSession(self, session_id)
 
@@ -313,30 +212,33 @@ class AsyncQoder(AsyncCloseable):
         stream_idle_timeout: float | NotGiven = NOT_GIVEN,
         retry_policy: RetryPolicy | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
-    ) -> AsyncQoder:
+    ) -> Self:
         """A client with other options that shares this one's connection pool.
 
         ``await client.with_options(max_retries=0).agents.create(...)``. Closing the copy does
         not close the pool; closing the original does.
         """
-        clone = object.__new__(AsyncQoder)
-        clone.__dict__.update(
-            {k: v for k, v in self.__dict__.items() if k not in _CACHED_RESOURCES}
+        http = self._http
+        return type(self)(
+            http.token,
+            http.base_url,
+            timeout=http.timeout if isinstance(timeout, NotGiven) else timeout,
+            max_retries=http.max_retries if isinstance(max_retries, NotGiven) else max_retries,
+            http_client=http.http,
+            stream_idle_timeout=(
+                http.stream_idle_timeout
+                if isinstance(stream_idle_timeout, NotGiven)
+                else stream_idle_timeout
+            ),
+            retry_policy=http.retry_policy if isinstance(retry_policy, NotGiven) else retry_policy,
+            workspace_id=http.workspace_id,
+            betas=http.betas,
+            default_headers=(
+                http.extra_headers
+                if isinstance(default_headers, NotGiven)
+                else {**http.extra_headers, **default_headers}
+            ),
         )
-        clone._owns_http = False
-        if not isinstance(timeout, NotGiven):
-            clone.timeout = (
-                timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
-            )
-        if not isinstance(max_retries, NotGiven):
-            clone.max_retries = max_retries
-        if not isinstance(stream_idle_timeout, NotGiven):
-            clone.stream_idle_timeout = stream_idle_timeout
-        if not isinstance(retry_policy, NotGiven):
-            clone.retry_policy = retry_policy
-        if not isinstance(default_headers, NotGiven):
-            clone._extra_headers = {**self._extra_headers, **_checked_headers(default_headers)}
-        return clone
 
     async def aclose(self) -> None:
         """Close the connection pool (unless it was passed in as ``http_client``).
@@ -344,207 +246,9 @@ class AsyncQoder(AsyncCloseable):
         Afterwards every request raises :class:`ClientClosedError`, and so do the streams
         that were open.
         """
-        self._closed = True
-        if self._owns_http:
-            await self._http.aclose()
+        await self._http.aclose()
 
     @property
     def is_closed(self) -> bool:
         """Whether :meth:`aclose` was called (or the shared connection pool was closed)."""
-        return self._closed or self._http.is_closed
-
-    def _check_open(self, method: str, path: str) -> None:
-        if self.is_closed:
-            raise ClientClosedError(f"{method} {path}: the client is closed")
-
-    # --- the HTTP layer ----------------------------------------------------------------------
-
-    def _url(self, path: str) -> str:
-        return self.base_url + path
-
-    def _headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-        headers = {
-            "Authorization": f"Bearer {self._token}",
-            "Accept": "application/json",
-            "User-Agent": _USER_AGENT,
-            **self._extra_headers,
-        }
-        if self.workspace_id:
-            headers["qoder-workspace-id"] = self.workspace_id
-        if self.betas:
-            headers["x-qoder-beta"] = ",".join(self.betas)
-        if extra:
-            headers.update(_checked_headers(extra))
-        return headers
-
-    async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Sequence[tuple[str, str]] = (),
-        json: Any = None,
-        files: Any = None,
-        data: Mapping[str, Any] | None = None,
-        content: Callable[[], AsyncIterable[bytes]] | None = None,
-        headers: Mapping[str, str] | None = None,
-        idempotency_key: str | None = None,
-        stream: bool = False,
-    ) -> httpx.Response:
-        """Send a request with retries; return the successful response (body read).
-
-        Every POST carries an ``Idempotency-Key`` (the caller's, or one made here), the same on
-        every retry, which makes the write safe to retry. ``content`` streams the body: it is
-        called once per attempt for the body's bytes from the start. With ``stream=True`` a
-        successful response is returned with its body unread: the caller must close it.
-
-        Raises:
-            APIStatusError: (a subclass per status) the API answered with an error.
-            UnexpectedResponseError: the body could not be decoded (a corrupt gzip body).
-            APIConnectionError / APITimeoutError: no answer after the retries.
-            ClientClosedError: the client is closed.
-            InvalidInputError: a header value (``idempotency_key``) cannot be sent.
-        """
-        self._check_open(method, path)
-        extra = dict(headers or {})
-        if method == "POST" and "Idempotency-Key" not in extra:
-            extra["Idempotency-Key"] = idempotency_key or str(uuid.uuid4())
-        safe = method in ("GET", "HEAD") or "Idempotency-Key" in extra
-        retries = 0
-        while True:
-            extra["X-Qoder-Retry-Count"] = str(retries)
-            request = self._http.build_request(
-                method,
-                self._url(path),
-                params=tuple(params),
-                json=json,
-                files=files,
-                data=data,
-                content=content() if content is not None else None,
-                headers=self._headers(extra),
-                timeout=self.timeout,
-            )
-            try:
-                response = await self._send(request)  # read below, where a decoding error is ours
-                if not (stream and response.is_success):
-                    await _read(response)
-            except httpx.TransportError as exc:
-                self._check_open(method, path)
-                if retries < self.max_retries and should_retry(
-                    safe=safe, status=None, headers=None
-                ):
-                    await self._backoff(retries, None, f"{type(exc).__name__}", method, path)
-                    retries += 1
-                    continue
-                error_cls = (
-                    APITimeoutError
-                    if isinstance(exc, httpx.TimeoutException)
-                    else APIConnectionError
-                )
-                raise error_cls(
-                    f"{method} {path} failed: {type(exc).__name__}: {exc}",
-                    request=request,
-                    retries=retries,
-                ) from exc
-            if response.is_success:
-                return response
-            if retries < self.max_retries and should_retry(
-                safe=safe, status=response.status_code, headers=response.headers
-            ):
-                await self._backoff(
-                    retries, response.headers, str(response.status_code), method, path
-                )
-                retries += 1
-                continue
-            raise status_error(response, retries=retries)
-
-    async def _send(self, request: httpx.Request) -> httpx.Response:
-        """Send; the body is left unread."""
-        try:
-            return await self._http.send(request, stream=True)
-        except RuntimeError:
-            # httpx's "Cannot send a request, as the client has been closed."
-            self._check_open(request.method, request.url.path)
-            raise
-
-    async def _backoff(
-        self, retry: int, headers: httpx.Headers | None, why: str, method: str, path: str
-    ) -> None:
-        delay = self.retry_policy.request_delay(retry, headers)
-        logger.info(
-            "retrying %s %s in %.2fs after %s (retry %d)", method, path, delay, why, retry + 1
-        )
-        await anyio.sleep(delay)
-
-    @asynccontextmanager
-    async def stream_response(
-        self,
-        path: str,
-        *,
-        params: Sequence[tuple[str, str]] = (),
-        headers: Mapping[str, str] | None = None,
-        idle_timeout: float | None = None,
-    ) -> AsyncIterator[httpx.Response]:
-        """Open one SSE connection; the response's headers are received, its body is not.
-
-        The read timeout is the stream's idle timeout: a silence longer than that raises
-        ``httpx.ReadTimeout`` from the body iterator. An error status is raised as
-        :class:`APIStatusError` with its body read; a success that is not
-        ``text/event-stream`` as :class:`UnexpectedResponseError` (never retried), and so is
-        a body that cannot be decoded. Once the client is closed, :class:`ClientClosedError`.
-        """
-        timeout = httpx.Timeout(
-            connect=self.timeout.connect,
-            read=idle_timeout if idle_timeout is not None else self.stream_idle_timeout,
-            write=self.timeout.write,
-            pool=self.timeout.pool,
-        )
-        self._check_open("GET", path)
-        request = self._http.build_request(
-            "GET",
-            self._url(path),
-            params=tuple(params),
-            headers=self._headers({"Accept": "text/event-stream", **(headers or {})}),
-            timeout=timeout,
-        )
-        try:
-            response = await self._send(request)
-        except httpx.TransportError:
-            self._check_open("GET", path)
-            raise
-        try:
-            if not response.is_success:
-                await _read(response)
-                raise status_error(response)
-            kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
-            if kind != "text/event-stream":
-                shown = await _stream_preview(response)
-                raise unexpected_response(response, "an event stream", body_preview=shown)
-            try:
-                yield response
-            except httpx.DecodingError as exc:
-                raise unexpected_response(
-                    response, "an event stream", why=f"{exc}", body_preview=""
-                ) from exc
-            except httpx.TransportError:
-                self._check_open("GET", path)
-                raise
-        finally:
-            await response.aclose()
-
-
-async def _read(response: httpx.Response) -> None:
-    """Read the body; one that cannot be decoded (corrupt gzip) is an unexpected answer."""
-    try:
-        await response.aread()
-    except httpx.DecodingError as exc:
-        await response.aclose()
-        raise unexpected_response(
-            response, "a readable body", why=f"{exc}", body_preview=""
-        ) from exc
-    except BaseException:
-        await response.aclose()
-        raise
-
-
-_CACHED_RESOURCES = frozenset({"agents", "sessions", "environments", "files", "models"})
+        return self._http.is_closed

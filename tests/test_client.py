@@ -21,13 +21,13 @@ pytestmark = pytest.mark.anyio
 def test_token_comes_from_qoder_access_token_first(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QODER_ACCESS_TOKEN", "from-access")
     monkeypatch.setenv("QODER_PAT", "from-pat")
-    assert qa.AsyncQoder()._token == "from-access"
+    assert qa.AsyncQoder()._http.token == "from-access"
 
 
 def test_token_falls_back_to_qoder_pat(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("QODER_ACCESS_TOKEN", raising=False)
     monkeypatch.setenv("QODER_PAT", "from-pat")
-    assert qa.AsyncQoder()._token == "from-pat"
+    assert qa.AsyncQoder()._http.token == "from-pat"
 
 
 def test_missing_token_says_how_to_set_it(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -61,14 +61,16 @@ def test_token_is_not_in_the_client_repr(token: str) -> None:
 
 async def test_with_options_shares_the_connection_pool(client: qa.AsyncQoder) -> None:
     other = client.with_options(max_retries=0, timeout=3.0)
-    assert other._http is client._http
+    assert other._http.http is client._http.http
+    assert isinstance(other, qa.AsyncQoder)
     assert (other.max_retries, other.timeout.read) == (0, 3.0)
     assert client.max_retries == 2
 
 
 async def test_closing_a_with_options_copy_keeps_the_pool_open(client: qa.AsyncQoder) -> None:
     await client.with_options(max_retries=0).aclose()
-    assert not client._http.is_closed
+    assert not client.is_closed
+    assert len([m async for m in client.models.list()]) > 0
 
 
 # --- input checked before sending ---------------------------------------------------------

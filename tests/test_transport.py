@@ -1,4 +1,5 @@
-"""AsyncQoder(transport=...): the same requests and streams over aiohttp's HTTP parser."""
+"""AsyncQoder(transport=qa.aiohttp_transport()): the same requests and streams over
+aiohttp's HTTP parser."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def aiohttp_client(emulator: Emulator) -> qa.AsyncQoder:
     return qa.AsyncQoder(
         TOKEN,
         emulator.base_url,
-        transport="aiohttp",
+        transport=qa.aiohttp_transport(),
         retry_policy=qa.RetryPolicy.instant(),
         stream_idle_timeout=5.0,
     )
@@ -79,3 +80,21 @@ def test_unknown_transport_is_refused() -> None:
 def test_transport_and_http_client_together_are_refused() -> None:
     with pytest.raises(qa.InvalidInputError, match="not both"):
         qa.AsyncQoder(TOKEN, http_client=httpx.AsyncClient(), transport="aiohttp")
+
+
+async def test_the_aiohttp_short_form_is_the_same_transport(emulator: Emulator) -> None:
+    async with qa.AsyncQoder(TOKEN, emulator.base_url, transport="aiohttp") as client:
+        agent = await client.agents.create(name="short-form", model="ultimate")
+        assert agent.name == "short-form"
+
+
+async def test_any_httpx_transport_object_can_be_injected(emulator: Emulator) -> None:
+    async with qa.AsyncQoder(
+        TOKEN, emulator.base_url, transport=httpx.AsyncHTTPTransport(retries=1)
+    ) as client:
+        assert [m async for m in client.models.list()]
+
+
+def test_a_transport_that_is_not_a_transport_is_refused() -> None:
+    with pytest.raises(qa.InvalidInputError, match="AsyncBaseTransport"):
+        qa.AsyncQoder(TOKEN, "http://127.0.0.1:9", transport=object())  # type: ignore[arg-type]

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Final, Union
 import anyio
 import httpx
 
-from .._client import path_segment
 from .._closing import AsyncCloseable
 from .._errors import QoderError, status_error, unexpected_response
+from .._http._urls import path_segment
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from .._client import AsyncQoder
+    from .._http._core import HTTPCore
 
 __all__ = ["FileDownload", "StrPath"]
 
@@ -62,7 +62,7 @@ class FileDownload(AsyncCloseable):
     block exits. ``content_type`` and ``size`` are known once connected.
     """
 
-    def __init__(self, client: AsyncQoder, file_id: str) -> None:
+    def __init__(self, client: HTTPCore, file_id: str) -> None:
         self._client = client
         self._path = f"/files/{path_segment(file_id, 'file_id')}/content"
         self._exits = contextlib.AsyncExitStack()

@@ -36,15 +36,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 from attrs import frozen
 
-from .._client import json_body, path_segment
 from .._config import NOT_GIVEN
 from .._errors import unexpected_response
+from .._http._bodies import json_body
+from .._http._urls import path_segment
 from .._models._convert import converter
 from .._models._params import check_metadata
 from ._pagination import AsyncPager, Page
 
 if TYPE_CHECKING:
-    from .._client import AsyncQoder
+    from .._http._core import HTTPCore
 
 __all__ = ["Resource", "Route", "endpoint", "route", "routes", "shaped"]
 
@@ -59,11 +60,11 @@ _ROUTE_ATTR = "__qoder_route__"
 class Resource:
     """A namespace of endpoints (``client.agents``) bound to a client."""
 
-    def __init__(self, client: AsyncQoder) -> None:
+    def __init__(self, client: HTTPCore) -> None:
         self._client = client
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} of {self._client!r}>"
+        return f"<{type(self).__name__} of {self._client.base_url}>"
 
 
 @frozen
@@ -194,7 +195,7 @@ class _Operation:
                 pairs.append((_query_name(name), _query_value(value)))
         return pairs
 
-    def decode(self, client: AsyncQoder, response: httpx.Response) -> Any:
+    def decode(self, resource: Resource, response: httpx.Response) -> Any:
         """The answer as the declared type.
 
         Raises:
@@ -202,9 +203,9 @@ class _Operation:
         """
         body = json_body(response)
         what = getattr(self.returns, "__name__", str(self.returns))
-        return shaped(response, body, lambda: self._structure(client, body), what)
+        return shaped(response, body, lambda: self._structure(resource, body), what)
 
-    def _structure(self, client: AsyncQoder, body: Any) -> Any:
+    def _structure(self, resource: Resource, body: Any) -> Any:
         returns = self.returns
         if returns is type(None):
             return None
@@ -215,7 +216,7 @@ class _Operation:
         if self.then is None:
             return converter.structure(body, returns)
         model, then = self.then
-        return then(client, converter.structure(body, model))
+        return then(resource, converter.structure(body, model))
 
 
 def endpoint(
@@ -234,7 +235,7 @@ def endpoint(
         unwrap: take this key of the answer (``"data"``, ``"resources"``) when present.
         cursor: for lists, ``"page"`` (``next_page``) or ``"id"`` (``after_id``).
         then: ``(Model, wrap)``: decode the answer as ``Model``, then return
-            ``wrap(client, model)`` (how ``sessions.create`` returns an ``AsyncSession``).
+            ``wrap(resource, model)`` (how ``sessions.create`` returns an ``AsyncSession``).
     """
 
     mark = route(method, path)
@@ -250,7 +251,7 @@ def endpoint(
                 )
             else:
                 response = await self._client.request(method, path, params=op.query(sent))
-            return op.decode(self._client, response)
+            return op.decode(self, response)
 
         if inspect.iscoroutinefunction(fn):
             # A plain function returning the coroutine, so that a wrong call (an unknown

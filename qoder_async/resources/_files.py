@@ -7,7 +7,7 @@ from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any, overload
 
-from .._client import json_body
+from .._http._bodies import json_body
 from .._models._convert import converter
 from .._models._objects import DeletedObject, FileMetadata
 from .._models._params import check_metadata
@@ -57,7 +57,7 @@ class Files(Resource):
         body = await MultipartBody.build(
             file, fields=fields, filename=filename, content_type=content_type
         )
-        client = self._client if body.replayable else self._client.with_options(max_retries=0)
+        client = self._client if body.replayable else self._client.copy(max_retries=0)
         response = await client.request(
             "POST", "/files", content=body, headers=body.headers, idempotency_key=idempotency_key
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import AsyncGenerator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from attrs import frozen
 
@@ -40,9 +40,21 @@ from ._pagination import AsyncPager
 from ._upload import UploadSource
 
 if TYPE_CHECKING:
-    from .._client import AsyncQoder
+    from ._files import Files
+    from ._sessions import Sessions
 
 __all__ = ["AsyncSession", "TurnResult"]
+
+
+class SessionAPI(Protocol):
+    """What a session handle talks to the API through: ``client.sessions`` and
+    ``client.files`` (an :class:`AsyncQoder` has both)."""
+
+    @property
+    def sessions(self) -> Sessions: ...
+
+    @property
+    def files(self) -> Files: ...
 
 
 @frozen(kw_only=True)
@@ -91,7 +103,7 @@ class AsyncSession(AsyncCloseable):
     ``async with session:`` closes every stream the session opened when the block ends.
     """
 
-    def __init__(self, client: AsyncQoder, session_id: str, info: Session | None = None) -> None:
+    def __init__(self, client: SessionAPI, session_id: str, info: Session | None = None) -> None:
         self._client = client
         self.id = session_id
         self.info = info

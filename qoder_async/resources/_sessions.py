@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property, partial
-from typing import TYPE_CHECKING
+from typing import NamedTuple
 
-from .._client import check_header, path_segment
 from .._config import NOT_GIVEN, NotGiven
 from .._errors import NotFoundError
+from .._http._headers import check_header
+from .._http._urls import path_segment
 from .._models._content import JSONObject
 from .._models._events import Event
 from .._models._objects import DeletedObject, Session, SessionResource
@@ -17,12 +18,10 @@ from ..cursors._store import CursorStore
 from ..streaming._cursor_stream import CursorStream
 from ..streaming._stream import EventStream
 from ._endpoints import Resource, endpoint, route
+from ._files import Files
 from ._pagination import AsyncPager
 from ._session import AsyncSession
 from ._threads import SessionThreads
-
-if TYPE_CHECKING:
-    from .._client import AsyncQoder
 
 __all__ = ["SessionEvents", "SessionResources", "Sessions"]
 
@@ -32,8 +31,13 @@ DELTA_KINDS = ("agent.message", "agent.thinking")
 FINISHED_STATUSES = frozenset({"archived", "terminated", "deleted"})
 
 
-def _bind_session(client: AsyncQoder, info: Session) -> AsyncSession:
-    return AsyncSession(client, info.id, info)
+class _SessionAPI(NamedTuple):
+    sessions: Sessions
+    files: Files
+
+
+def _bind_session(sessions: Sessions, info: Session) -> AsyncSession:
+    return AsyncSession(_SessionAPI(sessions, Files(sessions._client)), info.id, info)
 
 
 def delta_kinds(deltas: bool | Sequence[str]) -> Sequence[str]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from .._client import check_header, path_segment
 from .._errors import NotFoundError
+from .._http._headers import check_header
+from .._http._urls import path_segment
 from .._models._events import Event
 from .._models._objects import SessionThread
 from ..streaming._stream import EventStream

@@ -21,7 +21,7 @@ from ..cursors._store import CursorStore
 from ._stream import EventStream
 
 if TYPE_CHECKING:
-    from .._client import AsyncQoder
+    from .._http._core import HTTPCore
 
 __all__ = ["CursorStream"]
 
@@ -36,7 +36,7 @@ class CursorStream(EventStream):
 
     def __init__(
         self,
-        client: AsyncQoder,
+        client: HTTPCore,
         path: str,
         *,
         cursors: CursorStore,

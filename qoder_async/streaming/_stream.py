@@ -27,7 +27,7 @@ from ._sse import Frame, FrameDecoder
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-    from .._client import AsyncQoder
+    from .._http._core import HTTPCore
 
 __all__ = ["EventStream"]
 
@@ -87,7 +87,7 @@ class EventStream(AsyncCloseable):
 
     def __init__(
         self,
-        client: AsyncQoder,
+        client: HTTPCore,
         path: str,
         *,
         last_event_id: str | None = None,
@@ -141,7 +141,7 @@ class _Follower:
 
     def __init__(
         self,
-        client: AsyncQoder,
+        client: HTTPCore,
         path: str,
         deltas: Sequence[str],
         idle_timeout: float | None,
