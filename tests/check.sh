@@ -24,4 +24,5 @@ python3 -m venv .venv
 .venv/bin/ruff check qoder_async tests examples benchmarks
 .venv/bin/ruff format --check qoder_async tests examples benchmarks
 .venv/bin/mypy
+.venv/bin/lint-imports --no-cache
 .venv/bin/python -m pytest -q
