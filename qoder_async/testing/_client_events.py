@@ -6,7 +6,6 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ._errors import bad_request, conflict
-from ._ids import new_id
 from ._store import BUSY_STATUSES, SessionState
 
 if TYPE_CHECKING:
@@ -126,7 +125,7 @@ def accept_events(
             )
         turn_id = state.turn_id
         if messages:
-            turn_id = new_id("turn_")
+            turn_id = store.ids.new("turn_")
             state.turn_id = turn_id
             state.turn_started = time.monotonic()
             state.record["status"] = "running"
