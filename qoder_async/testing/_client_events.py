@@ -118,6 +118,8 @@ def accept_events(
             raise conflict(f"Session '{session_id}' was deleted.")
         if state.record.get("archived_at") is not None:
             raise conflict(f"Session '{session_id}' is archived and cannot accept events.")
+        if state.record.get("status") == "terminated":
+            raise conflict(f"Session '{session_id}' is terminated and cannot accept events.")
         if messages and state.record.get("status") in BUSY_STATUSES:
             raise conflict(
                 f"Session '{session_id}' is still processing a turn "

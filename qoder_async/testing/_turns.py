@@ -186,6 +186,9 @@ class TurnRunner:
                     self._add_usage(state, event.get("model_usage"))
                 elif event["type"] == "session.usage":
                     saw_usage = True
+                if event["type"] == "session.status_terminated":
+                    with store.lock:  # before publishing: the session will not run again
+                        state.record["status"] = "terminated"
                 publish(event)
                 if event["type"] in ENDING_TYPES:
                     ended = True
