@@ -58,9 +58,7 @@ async def list_resources(request: Request) -> Response:
     with core.store.lock:
         state = core.store.session(request.path_params["session_id"])
         return json_response(
-            paginate(
-                list(state.resources.values()), request.query_params, rank=core.store.ids.rank
-            )
+            paginate(list(state.resources.values()), request.query_params, rank=core.store.ids.rank)
         )
 
 

@@ -20,7 +20,6 @@ from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-
 __all__ = ["AgentScript", "TurnContext", "default_script"]
 
 

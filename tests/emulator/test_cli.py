@@ -78,7 +78,9 @@ def test_cli_paces_turns_so_a_message_sent_during_one_gets_409() -> None:
         base_url = process.stdout.readline().strip()
         headers = {"Authorization": "Bearer cli"}
         events = f"{base_url}/sessions/{_new_session(base_url, headers)}/events"
-        message = {"events": [{"type": "user.message", "content": [{"type": "text", "text": "hi"}]}]}
+        message = {
+            "events": [{"type": "user.message", "content": [{"type": "text", "text": "hi"}]}]
+        }
         assert httpx.post(events, json=message, headers=headers).status_code == 200
         second = httpx.post(events, json=message, headers=headers)
         assert second.status_code == 409
