@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import AsyncIterator, Iterator
 
 import anyio
@@ -148,6 +149,20 @@ async def test_send_can_wait_for_the_running_turn_to_end(
     idle = [i for i, e in enumerate(log) if e["type"] == "session.status_idle"]
     second = next(i for i, e in enumerate(log) if e["id"] == echo.id)
     assert idle[0] < second
+
+
+async def test_waiting_for_the_running_turn_is_logged_with_its_reason(
+    slow_session: qa.AsyncSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    await slow_session.send("first")
+    with caplog.at_level(logging.INFO, logger="qoder_async"):
+        await slow_session.send("second", wait_idle=True)
+    waits = [r.getMessage() for r in caplog.records if r.getMessage().startswith("waiting")]
+    assert waits == [
+        f"waiting for the running turn of {slow_session.id} to end before sending "
+        f"(Session '{slow_session.id}' is still processing a turn and cannot accept a new "
+        "message.)"
+    ]
 
 
 async def test_turn_queues_behind_a_running_turn(slow_session: qa.AsyncSession) -> None:

@@ -213,6 +213,8 @@ class _Operation:
             body = body[self.unwrap]
         if typing.get_origin(returns) is list and isinstance(body, dict):
             body = [body]  # one object where the docs promise a list (the Py SDK's shape)
+        elif typing.get_origin(returns) is list and body is None:
+            body = []  # an empty body (e.g. a bare 202 to a send) where a list is promised
         if self.then is None:
             return converter.structure(body, returns)
         model, then = self.then

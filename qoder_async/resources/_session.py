@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import weakref
 from collections.abc import AsyncGenerator, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Final, Literal, Protocol
 
 from attrs import frozen
 
 from .._closing import AsyncCloseable
 from .._config import NOT_GIVEN, NotGiven
-from .._errors import ConflictError, QoderError
+from .._errors import ConflictError, NotFoundError, QoderError
 from .._models._content import JSONObject
 from .._models._events import (
     TERMINAL_EVENT_TYPES,
@@ -44,6 +45,18 @@ if TYPE_CHECKING:
     from ._sessions import Sessions
 
 __all__ = ["AsyncSession", "TurnResult"]
+
+logger = logging.getLogger("qoder_async")
+
+# One 409 type (conflict_error) covers "a turn is running" and states that will never pass;
+# only the message tells them apart. Words of the second kind mean: raise, do not wait.
+_FOR_GOOD: Final = ("archived", "terminated", "deleted", "read-only", "idempotency")
+_BUSY_WORDS: Final = ("processing", "running", "busy", "turn")
+_BUSY_STATUSES: Final = frozenset({"running", "processing", "rescheduling", "rescheduled"})
+_STOPPING_STATUSES: Final = frozenset({"canceling", "cancelling"})
+_IMMEDIATE_RETRIES: Final = (
+    3  # a busy 409 on a session that already reads idle: the turn just ended
+)
 
 
 class SessionAPI(Protocol):
@@ -224,11 +237,14 @@ class AsyncSession(AsyncCloseable):
         """Send a ``user.message``: text, a content block, or a list of them.
 
         With ``wait_idle=True`` a message sent while a turn runs waits for the turn to end
-        (``session.status_idle``) and is then sent, instead of raising ``ConflictError``.
+        (``session.status_idle``) and is then sent, instead of raising ``ConflictError``; the
+        wait is logged at INFO on the ``qoder_async`` logger.
 
         Raises:
             InvalidInputError: the message is empty (nothing is sent).
-            ConflictError: a turn is running (only without ``wait_idle``).
+            ConflictError: a turn is running (only without ``wait_idle``), or the session
+                cannot take a message at all (archived, terminated): raised at once, even with
+                ``wait_idle``.
         """
         param = message if isinstance(message, UserMessageParam) else UserMessageParam(message)
         if not wait_idle:
@@ -244,17 +260,56 @@ class AsyncSession(AsyncCloseable):
     async def _send_when_idle(self, param: UserMessageParam, stream: EventStream) -> UserMessage:
         # The stream is open before the first attempt, so the idle event that frees the
         # session cannot slip by between a 409 and the wait.
+        immediate = 0
+        stream_over = False
         while True:
             try:
                 return await self._send_message(param)
-            except ConflictError:
+            except ConflictError as conflict:
+                verdict = await self._after_conflict(conflict)
+                if verdict == "raise" or (verdict == "wait" and stream_over):
+                    raise
+                if verdict == "retry":
+                    immediate += 1
+                    if immediate > _IMMEDIATE_RETRIES:
+                        raise
+                    logger.info("%s reads idle after a 409; sending again", self.id)
+                    continue
+                logger.info(
+                    "waiting for the running turn of %s to end before sending (%s)",
+                    self.id,
+                    conflict.message,
+                )
                 async for event in stream:
                     if event.type == "session.status_idle":
                         break
                     if event.type in TERMINAL_EVENT_TYPES:
                         raise
                 else:
-                    raise
+                    stream_over = True  # one more send says why (archived, ...), then raise
+
+    async def _after_conflict(self, conflict: ConflictError) -> Literal["wait", "retry", "raise"]:
+        """What a 409 on a ``user.message`` means for a sender who waits for idle.
+
+        The message names a state that will not pass (archived, ...): raise. Otherwise the
+        session's status decides, so that an unfamiliar wording neither hangs nor raises
+        while a turn runs: busy means wait, finished means raise, and idle after a message
+        that speaks of a turn means the turn just ended (send again).
+        """
+        message = (conflict.message or "").lower()
+        if any(word in message for word in _FOR_GOOD):
+            return "raise"
+        try:
+            info = await self.refresh()
+        except NotFoundError:
+            return "raise"
+        if info.archived_at is not None:
+            return "raise"
+        if info.status in _BUSY_STATUSES or info.status in _STOPPING_STATUSES:
+            return "wait"
+        if info.status == "idle" and any(word in message for word in _BUSY_WORDS):
+            return "retry"
+        return "raise"
 
     async def interrupt(self, session_thread_id: str | None = None) -> list[Event]:
         """Stop the running turn (``user.interrupt``), or one thread of it."""
@@ -328,8 +383,10 @@ class AsyncSession(AsyncCloseable):
         """Send a message and yield the events of the turn it starts.
 
         The stream is opened before the message is sent, so no event of the turn is missed;
-        a message sent while another turn runs waits for it to end. The iteration begins
-        with the echo of the message and ends after ``session.status_idle``. With
+        a message sent while another turn runs waits for it to end (see :meth:`send`). The
+        iteration begins with the echo of the message (found by its id; when the send's
+        answer carries no echo, by the first ``user.message`` with the same content) and
+        ends after ``session.status_idle``. With
         ``cursors`` each event is committed once handled (see :meth:`events`); the events
         the turn passes over (the end of an earlier turn) count as handled.
         """
@@ -338,7 +395,7 @@ class AsyncSession(AsyncCloseable):
             echo = await self._send_when_idle(param, stream)
             started = False
             async for event in stream:
-                started = started or event.id == echo.id or (event.id > echo.id and bool(echo.id))
+                started = started or _starts_turn(event, echo, param)
                 if not started:
                     continue  # the end of an earlier turn
                 yield event
@@ -390,3 +447,11 @@ class AsyncSession(AsyncCloseable):
         )
         self._streams.add(stream)
         return stream
+
+
+def _starts_turn(event: Event, echo: UserMessage, param: UserMessageParam) -> bool:
+    """Whether ``event`` is the echo of the message that started the turn (ids are opaque:
+    matched exactly, never ordered)."""
+    if echo.id:
+        return event.id == echo.id
+    return isinstance(event, UserMessage) and event.content == param.content

@@ -23,7 +23,14 @@ Choices where the reference is silent or sources disagree:
   storage URL instead, as the official SDKs expect. Every file is ``ready`` and downloadable.
 - Archiving a session is terminal: a running turn is stopped first, then
   ``session.status_terminated`` is published (streams end after it) and ``status`` becomes
-  ``terminated``. Session-wide terminal events reach every thread stream.
+  ``terminated``. Session-wide terminal events reach every thread stream. A stream opened on
+  an archived or terminated session answers 200, replays what follows ``Last-Event-ID`` (if
+  any) and ends the body: reading stays allowed, and nothing live will come.
+- Ids are time-ordered like the API's; ``Emulator(ids="random")`` (``--ids random``) issues
+  128 random bits instead. The emulator never compares ids: lists are in creation order and
+  a cursor naming a deleted object is placed by the order ids were issued in.
+- ``python -m qoder_async.testing`` paces turns (``--pace 0.08``: about a second a turn, as on
+  the real service); ``Emulator()`` defaults to ``pace=0`` for fast tests.
 - Each session has a primary thread (``sthr_``); ``Emulator.add_thread`` adds child threads.
 - Deletes answer ``{"id", "type": "<kind>_deleted"}``. Idempotency keys are remembered per
   bearer token for 24 h, except for responses 409, 429 and 5xx, which a retry re-executes.

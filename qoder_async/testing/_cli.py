@@ -10,11 +10,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from ._faults import RequestFault, StreamFault
+from ._ids import ID_SCHEMES
 from ._server import Emulator
 
 __all__ = ["build_parser", "main"]
 
 LINE_ENDINGS = {"lf": "\n", "crlf": "\r\n", "cr": "\r"}
+DEFAULT_PACE = 0.08
+"""Seconds before each turn event: the default turn then takes about a second, like the real
+service's, so a client that sends while a turn runs sees the 409 it will meet there."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,7 +30,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
-    parser.add_argument("--pace", type=float, default=0.0, help="seconds between turn events")
+    parser.add_argument(
+        "--pace",
+        type=float,
+        default=DEFAULT_PACE,
+        help=f"seconds before each turn event (default {DEFAULT_PACE}: a turn takes about 1 s, "
+        "as on the real service, so a message sent while it runs gets 409); 0 runs turns "
+        "as fast as possible",
+    )
+    parser.add_argument(
+        "--ids",
+        choices=ID_SCHEMES,
+        default="ordered",
+        help="ordered: time-ordered ids, as the API issues them (default); random: 128 random "
+        "bits in no order, to check that a client treats ids as opaque",
+    )
     parser.add_argument("--heartbeat-ms", type=int, default=None, help="SSE heartbeat interval")
     parser.add_argument(
         "--file-download",
@@ -118,6 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             heartbeat_interval=heartbeat,
             host=args.host,
             file_download=args.file_download,
+            ids=args.ids,
         ) as emulator:
             configure(emulator, args)
             print(emulator.base_url, flush=True)

@@ -6,7 +6,6 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ._errors import bad_request, conflict
-from ._ids import new_id
 from ._store import BUSY_STATUSES, SessionState
 
 if TYPE_CHECKING:
@@ -119,6 +118,8 @@ def accept_events(
             raise conflict(f"Session '{session_id}' was deleted.")
         if state.record.get("archived_at") is not None:
             raise conflict(f"Session '{session_id}' is archived and cannot accept events.")
+        if state.record.get("status") == "terminated":
+            raise conflict(f"Session '{session_id}' is terminated and cannot accept events.")
         if messages and state.record.get("status") in BUSY_STATUSES:
             raise conflict(
                 f"Session '{session_id}' is still processing a turn "
@@ -126,7 +127,7 @@ def accept_events(
             )
         turn_id = state.turn_id
         if messages:
-            turn_id = new_id("turn_")
+            turn_id = store.ids.new("turn_")
             state.turn_id = turn_id
             state.turn_started = time.monotonic()
             state.record["status"] = "running"

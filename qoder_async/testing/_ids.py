@@ -8,7 +8,18 @@ import threading
 import time
 from datetime import datetime, timezone
 
-__all__ = ["format_timestamp", "new_id", "now_timestamp", "parse_timestamp"]
+__all__ = [
+    "ID_SCHEMES",
+    "IdFactory",
+    "format_timestamp",
+    "new_id",
+    "now_timestamp",
+    "parse_timestamp",
+]
+
+ID_SCHEMES = ("ordered", "random")
+"""``ordered``: time-ordered like a UUIDv7, the API's own shape. ``random``: 128 random bits,
+in no order, as another backend or a proxy may issue them."""
 
 _lock = threading.Lock()
 _last_ms = 0
@@ -38,6 +49,31 @@ def new_id(prefix: str) -> str:
         counter = _counter
     tail = secrets.randbits(62) | (0b10 << 62)
     return f"{prefix}{ms:012x}7{counter:03x}{tail:016x}"
+
+
+class IdFactory:
+    """Issues the ids of one emulator in one of :data:`ID_SCHEMES`, and remembers the order it
+    issued them in, so that a cursor naming a deleted object can still be placed without
+    comparing ids."""
+
+    def __init__(self, scheme: str = "ordered") -> None:
+        if scheme not in ID_SCHEMES:
+            raise ValueError(f"ids must be one of {ID_SCHEMES}, not {scheme!r}")
+        self.scheme = scheme
+        self._lock = threading.Lock()
+        self._rank: dict[str, int] = {}
+
+    def new(self, prefix: str) -> str:
+        """Return a fresh id: ``prefix`` + 32 hex chars."""
+        new = new_id(prefix) if self.scheme == "ordered" else prefix + secrets.token_hex(16)
+        with self._lock:
+            self._rank[new] = len(self._rank)
+        return new
+
+    def rank(self, issued: str) -> int | None:
+        """The position of an id in issue order, or ``None`` if this factory never issued it."""
+        with self._lock:
+            return self._rank.get(issued)
 
 
 def now_timestamp() -> str:

@@ -35,13 +35,28 @@ def _decode_cursor(token: str) -> tuple[str, str]:
     return direction, anchor
 
 
-def _position(ids: Sequence[str], anchor: str, *, descending: bool) -> tuple[int, bool]:
-    """Index of ``anchor`` in ``ids``, or where it would sort if it is gone (found=False)."""
+Rank = Callable[[str], "int | None"]
+"""Where an id stands in creation order (``IdFactory.rank``), ``None`` if unknown."""
+
+
+def _position(
+    ids: Sequence[str], anchor: str, *, descending: bool, rank: Rank | None
+) -> tuple[int, bool]:
+    """Index of ``anchor`` in ``ids``, or where it stood if it is gone (found=False).
+
+    Ids are never compared: a gone anchor is placed by the order it was issued in.
+    """
     for index, item in enumerate(ids):
         if item == anchor:
             return index, True
+    anchor_rank = rank(anchor) if rank is not None else None
+    if rank is None or anchor_rank is None:
+        raise bad_request(f"'{anchor}' is not an id of this list.", "page")
     for index, item in enumerate(ids):
-        if (item < anchor) if descending else (item > anchor):
+        item_rank = rank(item)
+        if item_rank is not None and (
+            item_rank < anchor_rank if descending else item_rank > anchor_rank
+        ):
             return index, False
     return len(ids), False
 
@@ -53,12 +68,14 @@ def paginate(
     render: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     default_order: str = "asc",
     allow_order: bool = True,
+    rank: Rank | None = None,
 ) -> dict[str, Any]:
     """Page ``items`` (already in ascending creation order) by the query's cursor parameters.
 
     Cursors are positional in the listing order: ``after_id`` continues after an item,
     ``before_id`` pages backwards before it, and ``page`` is an opaque token that encodes one
-    of the two. A cursor id that no longer exists is placed by id comparison.
+    of the two. A cursor id that no longer exists is placed by ``rank`` (its creation order);
+    one that never was an id here is a 400.
     """
     limit = query_limit(query)
     order = query.get("order") or default_order
@@ -82,12 +99,12 @@ def paginate(
         start, stop = 0, min(limit, len(ordered))
         has_more = stop < len(ordered)
     elif direction == "after":
-        index, found = _position(ids, anchor, descending=order == "desc")
+        index, found = _position(ids, anchor, descending=order == "desc", rank=rank)
         start = index + 1 if found else index
         stop = min(start + limit, len(ordered))
         has_more = stop < len(ordered)
     else:
-        stop, _ = _position(ids, anchor, descending=order == "desc")
+        stop, _ = _position(ids, anchor, descending=order == "desc", rank=rank)
         start = max(0, stop - limit)
         has_more = start > 0
 

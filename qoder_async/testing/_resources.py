@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ._errors import ApiError, bad_request, conflict
-from ._ids import new_id, now_timestamp
+from ._ids import now_timestamp
 from ._store import Store
 
 __all__ = ["build_resources", "resource_keys"]
@@ -51,7 +51,7 @@ def _file_resource(store: Store, raw: dict[str, Any], where: str) -> dict[str, A
         raise conflict(f"File '{file_id}' is not ready (status '{stored.meta.get('status')}').")
     now = now_timestamp()
     return {
-        "id": new_id("sres_"),
+        "id": store.ids.new("sres_"),
         "type": "file",
         "file_id": file_id,
         "path": path,
@@ -61,7 +61,7 @@ def _file_resource(store: Store, raw: dict[str, Any], where: str) -> dict[str, A
     }
 
 
-def _repository_resource(raw: dict[str, Any], where: str) -> dict[str, Any]:
+def _repository_resource(store: Store, raw: dict[str, Any], where: str) -> dict[str, Any]:
     url = raw.get("url")
     parsed = urlparse(url) if isinstance(url, str) else None
     if parsed is None or parsed.scheme not in ("http", "https") or not parsed.netloc:
@@ -80,7 +80,7 @@ def _repository_resource(raw: dict[str, Any], where: str) -> dict[str, Any]:
         )
     now = now_timestamp()
     resource: dict[str, Any] = {
-        "id": new_id("sres_"),
+        "id": store.ids.new("sres_"),
         "type": "github_repository",
         "url": url,
         "mount_path": mount_path,
@@ -129,7 +129,7 @@ def build_resources(
         if kind == "file":
             resource = _file_resource(store, raw, where)
         elif kind == "github_repository":
-            resource = _repository_resource(raw, where)
+            resource = _repository_resource(store, raw, where)
         else:
             raise bad_request(
                 f"{where}: field 'type' must be 'file' or 'github_repository'.", f"{where}.type"

@@ -20,8 +20,6 @@ from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-from ._ids import new_id
-
 __all__ = ["AgentScript", "TurnContext", "default_script"]
 
 
@@ -35,12 +33,18 @@ class TurnContext:
     resources: list[dict[str, Any]]
     files: dict[str, bytes]
     create_file_hook: Callable[[str, bytes, str], dict[str, Any]] = field(repr=False)
+    new_id_hook: Callable[[str], str] = field(repr=False)
 
     def create_file(
         self, filename: str, content: bytes, mime_type: str = "text/markdown"
     ) -> dict[str, Any]:
         """Store a file produced by the agent (scoped to this session); returns its metadata."""
         return self.create_file_hook(filename, content, mime_type)
+
+    def new_id(self, prefix: str = "evt_") -> str:
+        """A fresh id in the emulator's id scheme (give span starts one so ends can refer
+        to them)."""
+        return self.new_id_hook(prefix)
 
 
 ScriptEvents = Union[Iterable[Mapping[str, Any]], AsyncIterable[Mapping[str, Any]]]
@@ -78,13 +82,13 @@ def default_script(text: str, context: TurnContext) -> Iterator[dict[str, Any]]:
     paths = [r["mount_path"] for r in context.resources if r.get("mount_path")]
     first_file = next(iter(context.files.items()), None)
 
-    span = new_id("evt_")
+    span = context.new_id("evt_")
     yield {"id": span, "type": "span.model_request_start"}
     yield {
         "type": "agent.thinking",
         "_delta_text": f"The user wrote: {text!r}. I'll check which files are mounted first.",
     }
-    glob = new_id("evt_")
+    glob = context.new_id("evt_")
     yield {
         "id": glob,
         "type": "agent.tool_use",
@@ -109,10 +113,10 @@ def default_script(text: str, context: TurnContext) -> Iterator[dict[str, Any]]:
     if first_file is not None:
         path, raw = first_file
         content = raw.decode("utf-8", errors="replace")
-        span = new_id("evt_")
+        span = context.new_id("evt_")
         yield {"id": span, "type": "span.model_request_start"}
         yield {"type": "agent.thinking", "_delta_text": f"I'll read {path}."}
-        read = new_id("evt_")
+        read = context.new_id("evt_")
         yield {
             "id": read,
             "type": "agent.tool_use",
@@ -133,7 +137,7 @@ def default_script(text: str, context: TurnContext) -> Iterator[dict[str, Any]]:
             "is_error": False,
         }
 
-    span = new_id("evt_")
+    span = context.new_id("evt_")
     yield {"id": span, "type": "span.model_request_start"}
     yield {"type": "agent.thinking", "_delta_text": "I have what I need to answer."}
     summary = f'You asked: "{text}".'

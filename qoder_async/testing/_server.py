@@ -17,10 +17,10 @@ import uvicorn
 from ._app import build_app
 from ._core import Core
 from ._faults import RequestFault, StreamFault
-from ._ids import new_id, now_timestamp
+from ._ids import IdFactory, now_timestamp
 from ._recording import RecordedRequest
 from ._script import AgentScript, default_script
-from ._store import SessionState
+from ._store import SessionState, Store
 from ._turns import TurnRunner
 from ._views import session_view
 from .routes._agents import build_agent
@@ -46,6 +46,10 @@ class Emulator:
     The server runs on its own asyncio loop in a background thread, so it serves sync tests
     and clients on any event loop alike. All inspection and injection methods are
     thread-safe and hand out copies.
+
+    ``pace`` is the pause in seconds before each event of a turn (a tenth of it between
+    preview deltas); 0 runs turns as fast as possible. ``ids="random"`` issues 128 random bits
+    per id instead of time-ordered ids, so that a client's reliance on id order shows.
     """
 
     def __init__(
@@ -57,6 +61,7 @@ class Emulator:
         host: str = "127.0.0.1",
         agent: AgentScript | None = None,
         file_download: str = "bytes",
+        ids: str = "ordered",
     ) -> None:
         if pace < 0 or heartbeat_interval <= 0:
             raise ValueError("pace must be >= 0 and heartbeat_interval > 0")
@@ -69,6 +74,7 @@ class Emulator:
             pace=pace,
             heartbeat_interval=heartbeat_interval,
             file_download=file_download,
+            store=Store(IdFactory(ids)),
         )
         self._core.runner = TurnRunner(self._core)
         self._server: uvicorn.Server | None = None
@@ -248,7 +254,7 @@ class Emulator:
         """The metadata of every stored file, oldest first (copies)."""
         store = self._core.store
         with store.lock:
-            return [copy.deepcopy(store.files[k].meta) for k in sorted(store.files)]
+            return [copy.deepcopy(store.files[k].meta) for k in store.files]
 
     # -- shortcuts that skip HTTP ----------------------------------------------------------
 
@@ -269,9 +275,9 @@ class Emulator:
         store = self._core.store
         agent_body = {"name": "emulated-agent", "model": "ultimate", **dict(agent or {})}
         with store.lock:
-            agent_object = build_agent(new_id("agent_"), agent_body, 1, now_timestamp())
+            agent_object = build_agent(store.ids.new("agent_"), agent_body, 1, now_timestamp())
             store.agents[agent_object["id"]] = [agent_object]
-            environment = build_environment({"name": "emulated-environment"})
+            environment = build_environment({"name": "emulated-environment"}, store.ids)
             store.environments[environment["id"]] = environment
             body = {"agent": agent_object["id"], "environment_id": environment["id"]}
             state, _ = create_session_record(self._core, {**body, **session_fields})

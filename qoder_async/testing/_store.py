@@ -12,12 +12,12 @@ import copy
 import secrets
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ._errors import not_found
-from ._ids import new_id, now_timestamp
+from ._ids import IdFactory, now_timestamp
 
 __all__ = [
     "BUSY_STATUSES",
@@ -118,8 +118,9 @@ def in_thread(event: Mapping[str, Any], thread_id: str, include_unthreaded: bool
     return own == thread_id or (own is None and include_unthreaded)
 
 
-def normalise_event(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Copy an event into wire order: ``id``, ``type``, its fields, then ``processed_at``."""
+def normalise_event(raw: Mapping[str, Any], new_id: Callable[[str], str]) -> dict[str, Any]:
+    """Copy an event into wire order: ``id``, ``type``, its fields, then ``processed_at``;
+    ``new_id`` gives an event without one its id."""
     event_type = raw.get("type")
     if not isinstance(event_type, str) or not event_type:
         raise ValueError("an event needs a non-empty string 'type'")
@@ -134,7 +135,8 @@ def normalise_event(raw: Mapping[str, Any]) -> dict[str, Any]:
 class Store:
     """All emulator state. Use ``lock`` around reads and writes of the public dicts."""
 
-    def __init__(self) -> None:
+    def __init__(self, ids: IdFactory | None = None) -> None:
+        self.ids = ids or IdFactory()
         self.lock = threading.RLock()
         self.turn_changed = threading.Condition(self.lock)
         self.agents: dict[str, list[dict[str, Any]]] = {}
@@ -200,7 +202,7 @@ class Store:
         with self.lock:
             stored: list[dict[str, Any]] = []
             for raw in events:
-                event = normalise_event(raw)
+                event = normalise_event(raw, self.ids.new)
                 state.events.append(event)
                 state.meta[event["id"]] = EventMeta(
                     created_at=event["processed_at"], turn_id=turn_id

@@ -167,6 +167,13 @@ class _Connection:
     def _finished(self) -> bool:
         return self.disconnected.is_set() or self.core.closing
 
+    def _session_over(self) -> bool:
+        """Archived or terminated: nothing more will be published, so the body ends once
+        what was asked for is replayed (a stream opened later does not wait forever)."""
+        with self.core.store.lock:
+            record = self.state.record
+            return record.get("archived_at") is not None or record.get("status") == "terminated"
+
     async def _opening(self) -> None:
         prefix = b""
         if self.options.bom:
@@ -214,12 +221,15 @@ class _Connection:
         next_heartbeat = time.monotonic() + self.heartbeat
         while not self._finished():
             self.subscriber.wake.clear()
+            over = self._session_over()  # checked first, so the read below has all there is
             for item in store.read(self.state, self.subscriber):
                 await self._frame(item)
                 if self._finished():
                     return
                 if not item.is_delta and item.sse_event in TERMINAL_EVENT_TYPES:
                     return
+            if over:
+                return
             if self.stall_ended:
                 # Silence is the point of a stall: restart the heartbeat clock after it.
                 self.stall_ended = False

@@ -9,7 +9,6 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._ids import new_id
 from ._script import ScriptEvents, TurnContext
 from ._store import SessionState
 from .routes._files import store_file
@@ -87,7 +86,9 @@ class TurnRunner:
         def create_file(filename: str, content: bytes, mime_type: str) -> dict[str, Any]:
             return self._create_file(state, filename, content, mime_type)
 
-        return TurnContext(state.record["id"], turn_id, session, resources, files, create_file)
+        return TurnContext(
+            state.record["id"], turn_id, session, resources, files, create_file, store.ids.new
+        )
 
     def _create_file(
         self, state: SessionState, filename: str, content: bytes, mime_type: str
@@ -175,7 +176,7 @@ class TurnRunner:
                     return
                 event = dict(raw)
                 preview_text = event.pop("_delta_text", None)
-                event.setdefault("id", new_id("evt_"))
+                event.setdefault("id", store.ids.new("evt_"))
                 if event["type"] in PREVIEWED_TYPES:
                     await self._preview(state, event, preview_text)
                 if event["type"] == "span.model_request_start":
@@ -185,6 +186,9 @@ class TurnRunner:
                     self._add_usage(state, event.get("model_usage"))
                 elif event["type"] == "session.usage":
                     saw_usage = True
+                if event["type"] == "session.status_terminated":
+                    with store.lock:  # before publishing: the session will not run again
+                        state.record["status"] = "terminated"
                 publish(event)
                 if event["type"] in ENDING_TYPES:
                     ended = True

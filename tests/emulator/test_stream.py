@@ -16,10 +16,11 @@ from ._helpers import TOKEN, FrameReader, Helpers, stream_url
 SSE = {"Accept": "text/event-stream"}
 
 
-@pytest.fixture
-def paced() -> Iterator[tuple[Emulator, httpx.Client, Helpers]]:
+@pytest.fixture(params=["ordered", "random"])
+def paced(request: pytest.FixtureRequest) -> Iterator[tuple[Emulator, httpx.Client, Helpers]]:
+    """A paced emulator, once with time-ordered ids and once with random ones."""
     with (
-        Emulator(pace=0.02, heartbeat_interval=0.2) as emu,
+        Emulator(pace=0.02, heartbeat_interval=0.2, ids=request.param) as emu,
         httpx.Client(
             base_url=emu.base_url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
         ) as client,

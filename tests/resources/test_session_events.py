@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import anyio
 import pytest
 
 import qoder_async as qa
-from qoder_async.testing import Emulator
+from qoder_async.testing import Emulator, TurnContext
 
 pytestmark = pytest.mark.anyio
 
@@ -175,3 +178,40 @@ async def test_stream_of_an_unknown_session_is_not_found(client: qa.AsyncQoder) 
     with pytest.raises(qa.NotFoundError):
         async with client.sessions.events.stream(UNKNOWN):
             pass
+
+
+async def test_stream_of_an_archived_session_ends_at_once(
+    client: qa.AsyncQoder, session: qa.AsyncSession
+) -> None:
+    await session.archive()
+    with anyio.fail_after(5):
+        async with client.sessions.events.stream(session.id) as stream:
+            assert [event.type async for event in stream] == []
+
+
+def ends_for_good(text: str, context: TurnContext) -> Iterator[dict[str, Any]]:
+    """An agent whose first turn terminates the session."""
+    yield {"type": "agent.message", "content": [{"type": "text", "text": "goodbye"}]}
+    yield {"type": "session.status_terminated"}
+
+
+@pytest.fixture(scope="module")
+def terminating_emulator() -> Iterator[Emulator]:
+    with Emulator(agent=ends_for_good) as emu:
+        yield emu
+
+
+async def test_stream_of_a_terminated_session_ends_at_once(
+    terminating_emulator: Emulator,
+) -> None:
+    created = terminating_emulator.new_session()
+    async with qa.AsyncQoder(
+        "token", terminating_emulator.base_url, retry_policy=qa.RetryPolicy.instant()
+    ) as client:
+        session = client.session(created["id"])
+        await session.send("hello")
+        await anyio.to_thread.run_sync(terminating_emulator.wait_idle, session.id)
+        assert (await session.refresh()).status == "terminated"
+        with anyio.fail_after(5):
+            async with session.events() as stream:
+                assert [event.type async for event in stream] == []

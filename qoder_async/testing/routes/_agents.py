@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .._errors import ApiError, bad_request, conflict
-from .._ids import new_id, now_timestamp
+from .._ids import now_timestamp
 from .._pagination import paginate
 from .._params import (
     apply_metadata_patch,
@@ -137,7 +137,7 @@ async def create_agent(request: Request) -> Response:
     core = core_of(request)
     body = await read_json(request)
     now = now_timestamp()
-    agent = build_agent(new_id("agent_"), body, 1, now)
+    agent = build_agent(core.store.ids.new("agent_"), body, 1, now)
     agent["updated_at"] = now
     with core.store.lock:
         core.store.agents[agent["id"]] = [agent]
@@ -155,11 +155,11 @@ async def list_agents(request: Request) -> Response:
         latest = [versions[-1] for versions in core.store.agents.values()]
         items = [
             agent
-            for agent in sorted(latest, key=lambda a: a["id"])
+            for agent in latest
             if (include_archived or agent["archived_at"] is None)
             and matches_created_at(agent["created_at"], bounds)
         ]
-        page = paginate(items, query)
+        page = paginate(items, query, rank=core.store.ids.rank)
     return json_response(page)
 
 

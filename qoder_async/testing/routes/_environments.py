@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .._errors import bad_request, not_found
-from .._ids import new_id, now_timestamp
+from .._ids import IdFactory, now_timestamp
 from .._pagination import paginate
 from .._params import (
     apply_metadata_patch,
@@ -59,10 +59,10 @@ def _environment(request: Request, environment_id: str) -> dict[str, Any]:
     return environment
 
 
-def build_environment(body: dict[str, Any]) -> dict[str, Any]:
+def build_environment(body: dict[str, Any], ids: IdFactory) -> dict[str, Any]:
     """Validate a create body into a new Environment object."""
     now = now_timestamp()
-    environment_id = new_id("env_")
+    environment_id = ids.new("env_")
     environment: dict[str, Any] = {
         "id": environment_id,
         "type": "environment",
@@ -82,7 +82,7 @@ def build_environment(body: dict[str, Any]) -> dict[str, Any]:
 async def create_environment(request: Request) -> Response:
     """POST /environments."""
     core = core_of(request)
-    environment = build_environment(await read_json(request))
+    environment = build_environment(await read_json(request), core.store.ids)
     with core.store.lock:
         core.store.environments[environment["id"]] = environment
     return json_response(copy.deepcopy(environment), 201)
@@ -98,11 +98,11 @@ async def list_environments(request: Request) -> Response:
     with core.store.lock:
         items = [
             environment
-            for environment in sorted(core.store.environments.values(), key=lambda e: e["id"])
+            for environment in core.store.environments.values()
             if (include_archived or environment["archived_at"] is None)
             and matches_created_at(environment["created_at"], bounds)
         ]
-        return json_response(paginate(items, query))
+        return json_response(paginate(items, query, rank=core.store.ids.rank))
 
 
 @api

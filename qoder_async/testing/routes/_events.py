@@ -59,10 +59,13 @@ def history_page(
             continue
         items.append(event)
     session_id = state.record["id"]
+    # An anchor the filters left out is placed by its position in the log.
+    positions = {event["id"]: index for index, event in enumerate(state.events)}
     return paginate(
         items,
         query,
         render=lambda e: history_event(e, state.meta.get(e["id"]), session_id, thread_id),
+        rank=positions.get,
     )
 
 

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .._errors import bad_request, not_found
-from .._ids import format_timestamp, new_id, now_timestamp
+from .._ids import format_timestamp, now_timestamp
 from .._multipart import FormPart, parse_form
 from .._pagination import paginate
 from .._params import query_list, validate_metadata
@@ -38,7 +38,7 @@ def store_file(
 ) -> dict[str, Any]:
     """Store a ready, downloadable file; ``session_id`` scopes it (agent output). Returns a copy
     of its metadata."""
-    file_id = new_id("file_")
+    file_id = store.ids.new("file_")
     meta: dict[str, Any] = {
         "id": file_id,
         "type": "file",
@@ -114,7 +114,7 @@ async def list_files(request: Request) -> Response:
     scope_id = query.get("scope_id")
     with core.store.lock:
         items = []
-        for file_id in sorted(core.store.files):
+        for file_id in core.store.files:
             meta = core.store.files[file_id].meta
             if ids and file_id not in ids:
                 continue
@@ -123,7 +123,7 @@ async def list_files(request: Request) -> Response:
             if scope_id and (meta.get("scope") or {}).get("id") != scope_id:
                 continue
             items.append(meta)
-        return json_response(paginate(items, query))
+        return json_response(paginate(items, query, rank=core.store.ids.rank))
 
 
 def _stored(request: Request) -> StoredFile:

@@ -57,7 +57,9 @@ async def list_resources(request: Request) -> Response:
     core = core_of(request)
     with core.store.lock:
         state = core.store.session(request.path_params["session_id"])
-        return json_response(paginate(list(state.resources.values()), request.query_params))
+        return json_response(
+            paginate(list(state.resources.values()), request.query_params, rank=core.store.ids.rank)
+        )
 
 
 @api

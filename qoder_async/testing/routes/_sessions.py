@@ -14,7 +14,7 @@ from starlette.routing import Route
 from .._client_events import accept_events, validate_events
 from .._core import Core
 from .._errors import ApiError, bad_request, conflict, not_found
-from .._ids import new_id, now_timestamp
+from .._ids import now_timestamp
 from .._pagination import paginate
 from .._params import (
     apply_metadata_patch,
@@ -130,7 +130,7 @@ def create_session_record(
     if body.get("resources") is not None and body.get("resources") != []:
         resources = build_resources(store, body["resources"], [])
     now = now_timestamp()
-    session_id = new_id("sess_")
+    session_id = store.ids.new("sess_")
     record: dict[str, Any] = {
         "id": session_id,
         "type": "session",
@@ -155,7 +155,7 @@ def create_session_record(
         "updated_at": now,
         "archived_at": None,
     }
-    thread_id = new_id("sthr_")
+    thread_id = store.ids.new("sthr_")
     state = SessionState(record=record, primary_thread_id=thread_id)
     state.threads[thread_id] = {
         "id": thread_id,
@@ -212,7 +212,7 @@ async def list_sessions(request: Request) -> Response:
     deployment_id = query.get("deployment_id")
     with core.store.lock:
         items = []
-        for session_id in sorted(core.store.sessions):
+        for session_id in core.store.sessions:
             record = core.store.sessions[session_id].record
             if record["archived_at"] is not None and not include_archived:
                 continue
@@ -229,7 +229,7 @@ async def list_sessions(request: Request) -> Response:
             if not matches_created_at(record["created_at"], bounds):
                 continue
             items.append(session_view(core.store.sessions[session_id]))
-    return json_response(paginate(items, query))
+    return json_response(paginate(items, query, rank=core.store.ids.rank))
 
 
 @api

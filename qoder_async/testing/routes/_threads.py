@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from .._core import Core
 from .._errors import bad_request, not_found
-from .._ids import new_id, now_timestamp
+from .._ids import now_timestamp
 from .._pagination import paginate
 from .._params import query_list
 from .._responses import api, core_of, json_response
@@ -40,7 +40,7 @@ def add_child_thread(core: Core, state: SessionState, agent_name: str) -> dict[s
     with store.lock:
         primary = state.threads[state.primary_thread_id]
         now = now_timestamp()
-        thread_id = new_id("sthr_")
+        thread_id = store.ids.new("sthr_")
         thread = copy.deepcopy(primary)
         thread.update(
             {
@@ -79,7 +79,7 @@ async def list_threads(request: Request) -> Response:
         state = core.store.session(request.path_params["session_id"])
         views = [thread_view(state, thread) for thread in state.threads.values()]
         items = [view for view in views if not statuses or view["status"] in statuses]
-        return json_response(paginate(items, request.query_params))
+        return json_response(paginate(items, request.query_params, rank=core.store.ids.rank))
 
 
 @api
