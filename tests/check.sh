@@ -24,4 +24,5 @@ python3 -m venv .venv
 .venv/bin/ruff check qoder_async tests examples benchmarks
 .venv/bin/ruff format --check qoder_async tests examples benchmarks
 .venv/bin/mypy
+.venv/bin/mkdocs build --strict --quiet -d "$(mktemp -d)"
 .venv/bin/python -m pytest -q

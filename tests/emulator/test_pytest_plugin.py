@@ -287,3 +287,10 @@ def test_the_public_names_resolve_when_pytest_rewrites_the_package(
     )
     result = pytester.runpytest_subprocess("-p", f"no:{PLUGIN}", "-q", timeout=120)
     result.assert_outcomes(passed=1)
+
+
+def test_the_readmes_example_test_passes(pytester: pytest.Pytester) -> None:
+    readme = (ROOT / "README.md").read_text()
+    snippet = readme.split("[start:pytest-example] -->\n```python\n", 1)[1].split("```", 1)[0]
+    assert len(snippet.strip().splitlines()) <= 11
+    assert_all_passed(run(pytester, snippet))
