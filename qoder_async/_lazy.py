@@ -55,7 +55,14 @@ def lazy_exports(
     """
     module_obj = sys.modules[package]
     get_source = getattr(module_obj.__loader__, "get_source", None)
-    where = read_exports((get_source(package) if get_source else None) or "")
+    source = get_source(package) if get_source else None
+    if source is None and module_obj.__file__:
+        # A loader that gives no source, such as pytest's assertion rewriter (which loads
+        # every module of a package whose pytest plugin is installed): read the file.
+        # (open, not pathlib: pathlib would add a fifth to the import time.)
+        with open(module_obj.__file__, encoding="utf-8") as file:
+            source = file.read()
+    where = read_exports(source or "")
     namespace = vars(module_obj)
 
     def __getattr__(name: str) -> Any:
@@ -70,7 +77,8 @@ def lazy_exports(
     def __dir__() -> list[str]:
         return sorted({*namespace, *where})
 
-    return __getattr__, __dir__, ["__version__", *where]
+    version = ["__version__"] if "__version__" in namespace else []
+    return __getattr__, __dir__, [*version, *where]
 
 
 def _show_as_public(package: str, where: dict[str, str]) -> None:

@@ -25,4 +25,5 @@ python3 -m venv .venv
 .venv/bin/ruff format --check qoder_async tests examples benchmarks
 .venv/bin/mypy
 .venv/bin/lint-imports --no-cache
+NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet -d "$(mktemp -d)"
 .venv/bin/python -m pytest -q

@@ -10,6 +10,11 @@ import pytest
 import qoder_async as qa
 from qoder_async.testing import Emulator
 
+# The plugin users get (qoder_emulator, qoder_client, ...), for the tests that use it as they
+# would. Installed, it is already loaded under this name from its entry point, and this
+# line does nothing; in a checkout whose venv predates the entry point it loads it.
+pytest_plugins = ["qoder_async.testing.pytest_plugin"]
+
 TOKEN = "qoder-test-token-5ecret"
 
 

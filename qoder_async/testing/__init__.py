@@ -1,8 +1,10 @@
 """A local emulator of the Qoder Cloud Agents API, for tests and offline development.
 
 It speaks the wire protocol only (JSON and SSE, from the API reference) and imports nothing
-from the rest of ``qoder_async``. Start it with ``with Emulator() as emu:`` and point a client
-at ``emu.base_url``, or run ``python -m qoder_async.testing``, which prints the base URL.
+from the rest of ``qoder_async`` but its lazy-import helper. Start it with
+``with Emulator() as emu:`` and point a client at ``emu.base_url``, or run
+``python -m qoder_async.testing``, which prints the base URL. Its pytest plugin
+(``pytest_plugin.py``) gives a user's tests fixtures for it.
 
 Choices where the reference is silent or sources disagree:
 
@@ -36,18 +38,38 @@ Choices where the reference is silent or sources disagree:
   bearer token for 24 h, except for responses 409, 429 and 5xx, which a retry re-executes.
 """
 
-from ._faults import RequestFault, StreamFault, StreamOptions
-from ._recording import RecordedRequest
-from ._script import AgentScript, TurnContext, default_script
-from ._server import Emulator
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "Emulator",
-    "StreamFault",
-    "RequestFault",
-    "StreamOptions",
-    "RecordedRequest",
-    "AgentScript",
-    "TurnContext",
-    "default_script",
-]
+from .._lazy import lazy_exports
+
+# Each public name once; imported on first use, so that loading the pytest plugin
+# (testing/pytest_plugin.py) costs nothing and needs no extra until a fixture is used.
+if TYPE_CHECKING:
+    from ._expect import (
+        assert_events as assert_events,
+    )
+    from ._faults import (
+        RequestFault as RequestFault,
+        StreamFault as StreamFault,
+        StreamOptions as StreamOptions,
+    )
+    from ._inject import (
+        FaultInjector as FaultInjector,
+    )
+    from ._recording import (
+        RecordedRequest as RecordedRequest,
+    )
+    from ._script import (
+        AgentScript as AgentScript,
+        TurnContext as TurnContext,
+        default_script as default_script,
+    )
+    from ._scripted import (
+        ScriptedAgent as ScriptedAgent,
+    )
+    from ._server import (
+        Emulator as Emulator,
+    )
+
+else:
+    __getattr__, __dir__, __all__ = lazy_exports(__name__)

@@ -135,6 +135,13 @@ class FaultBook:
                     return fault
             return None
 
+    def clear(self) -> None:
+        """Forget every pending fault and every stream option set."""
+        with self._lock:
+            self._stream_faults.clear()
+            self._request_faults.clear()
+            self._options.clear()
+
     def set_options(self, session_id: str | None, options: Mapping[str, Any]) -> None:
         """Persistently override stream options for a session (or globally, if None)."""
         unknown = set(options) - STREAM_OPTION_NAMES

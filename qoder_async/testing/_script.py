@@ -49,6 +49,7 @@ class TurnContext:
 
 ScriptEvents = Union[Iterable[Mapping[str, Any]], AsyncIterable[Mapping[str, Any]]]
 AgentScript = Callable[[str, TurnContext], ScriptEvents]
+"""``script(text, context)``: a turn's events (dicts) from its messages' text (module doc)."""
 
 
 def _usage(

@@ -326,6 +326,10 @@ class Emulator:
         """Queue faults for ordinary requests, consumed in order by matching requests."""
         self._core.faults.add_request_faults(faults)
 
+    def clear_faults(self) -> None:
+        """Drop every queued fault not yet consumed and reset the stream options."""
+        self._core.faults.clear()
+
     def set_stream_options(self, session_id: str | None, **options: Any) -> None:
         """Set persistent wire options for new stream connections (globally if None).
 

@@ -1,4 +1,8 @@
-"""examples/quickstart.py: short, and runs with or without a token."""
+"""examples/quickstart.py: short, and runs with or without a token.
+
+It uses the package's pytest plugin as a user's tests would: ``qoder_emulator`` is a fresh
+emulator for the test.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,14 @@ from qoder_async.testing import Emulator
 from ._support import EXAMPLES, example_env, run_example
 
 
-def test_quickstart_asks_about_the_mounted_file(emulator: Emulator) -> None:
-    done = run_example("quickstart.py", env=example_env(emulator))
+def test_quickstart_asks_about_the_mounted_file(qoder_emulator: Emulator) -> None:
+    done = run_example("quickstart.py", env=example_env(qoder_emulator))
     assert done.returncode == 0, done.stderr
     assert (
         "The first lines of /data/inputs/notes.md:\n> # Launch\n> - ship on Friday" in done.stdout
     )
     assert done.stdout.rstrip().splitlines()[-1].endswith(" credits")
+    assert qoder_emulator.count("sessions") == 1
 
 
 def test_quickstart_without_a_token_uses_a_local_emulator() -> None:
