@@ -119,6 +119,18 @@ if TYPE_CHECKING:
     from ._models._content import (
         UnknownBlock as UnknownBlock,
     )
+    from ._models._deployments import (
+        Deployment as Deployment,
+    )
+    from ._models._deployments import (
+        DeploymentRun as DeploymentRun,
+    )
+    from ._models._dreams import (
+        Dream as Dream,
+    )
+    from ._models._dreams import (
+        DreamUsage as DreamUsage,
+    )
     from ._models._events import (
         AgentCustomToolUse as AgentCustomToolUse,
     )
@@ -323,6 +335,12 @@ if TYPE_CHECKING:
     from ._models._params import (
         UserToolResultParam as UserToolResultParam,
     )
+    from ._models._skills import (
+        Skill as Skill,
+    )
+    from ._models._skills import (
+        SkillVersion as SkillVersion,
+    )
     from .cursors._sqlite import (
         SQLiteCursors as SQLiteCursors,
     )
@@ -348,7 +366,13 @@ if TYPE_CHECKING:
         RedisCursors as RedisCursors,
     )
     from .resources._download import (
+        Download as Download,
+    )
+    from .resources._download import (
         FileDownload as FileDownload,
+    )
+    from .resources._download import (
+        SkillDownload as SkillDownload,
     )
     from .resources._pagination import (
         AsyncPager as AsyncPager,
@@ -361,6 +385,9 @@ if TYPE_CHECKING:
     )
     from .resources._session import (
         TurnResult as TurnResult,
+    )
+    from .resources._skill_files import (
+        SkillFiles as SkillFiles,
     )
     from .resources._upload import (
         AsyncReadable as AsyncReadable,

@@ -35,7 +35,17 @@ from ._errors import (
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from .resources import Agents, Environments, Files, Models, Sessions
+    from .resources import (
+        Agents,
+        DeploymentRuns,
+        Deployments,
+        Dreams,
+        Environments,
+        Files,
+        Models,
+        Sessions,
+        Skills,
+    )
     from .resources._session import AsyncSession
 
 __all__ = ["AsyncQoder"]
@@ -224,6 +234,34 @@ class AsyncQoder(AsyncCloseable):
         from .resources import Models
 
         return Models(self)
+
+    @cached_property
+    def skills(self) -> Skills:
+        """Skills: upload, list, retrieve, delete; versions and their content."""
+        from .resources import Skills
+
+        return Skills(self)
+
+    @cached_property
+    def deployments(self) -> Deployments:
+        """Deployments: an agent run on a schedule or on demand; their runs."""
+        from .resources import Deployments
+
+        return Deployments(self)
+
+    @cached_property
+    def deployment_runs(self) -> DeploymentRuns:
+        """The runs of every deployment."""
+        from .resources import DeploymentRuns
+
+        return DeploymentRuns(self)
+
+    @cached_property
+    def dreams(self) -> Dreams:
+        """Dreams: memory-consolidation jobs."""
+        from .resources import Dreams
+
+        return Dreams(self)
 
     def session(self, session_id: str) -> AsyncSession:
         """An :class:`AsyncSession` bound to an existing session; sends no request."""
@@ -415,4 +453,9 @@ class AsyncQoder(AsyncCloseable):
             await response.aclose()
 
 
-_CACHED_RESOURCES = frozenset({"agents", "sessions", "environments", "files", "models"})
+_CACHED_RESOURCES = frozenset({"agents", "sessions", "environments", "files", "models"}) | {
+    "skills",
+    "deployments",
+    "deployment_runs",
+    "dreams",
+}
