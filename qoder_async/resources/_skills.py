@@ -12,6 +12,7 @@ from .._client import path_segment
 from .._models._convert import converter
 from .._models._objects import DeletedObject
 from .._models._skills import Skill, SkillVersion
+from ._checks import all_of, limit_at_most, one_cursor
 from ._download import SkillDownload, StrPath
 from ._endpoints import Resource, endpoint, route
 from ._pagination import AsyncPager
@@ -19,6 +20,8 @@ from ._skill_files import SkillFiles, skill_parts
 from ._upload import MultipartBody
 
 __all__ = ["SkillVersions", "Skills"]
+
+_LIST = all_of(one_cursor, limit_at_most(100))
 
 
 async def _upload(
@@ -59,7 +62,7 @@ class SkillVersions(Resource):
         version: SkillVersion = converter.structure(answer, SkillVersion)
         return version
 
-    @endpoint("GET", "/skills/{skill_id}/versions")
+    @endpoint("GET", "/skills/{skill_id}/versions", check=_LIST)
     def list(
         self, skill_id: str, /, *, limit: int | None = None, page: str | None = None
     ) -> AsyncPager[SkillVersion]:
@@ -133,7 +136,7 @@ class Skills(Resource):
         skill: Skill = converter.structure(answer, Skill)
         return skill
 
-    @endpoint("GET", "/skills")
+    @endpoint("GET", "/skills", check=_LIST)
     def list(
         self,
         *,
