@@ -123,9 +123,7 @@ async def test_a_paused_deployment_does_not_run(client: qa.AsyncQoder, make: Mak
         await client.deployments.run(deployment.id)
 
 
-async def test_archive_renames_and_stops_the_deployment(
-    client: qa.AsyncQoder, make: Make
-) -> None:
+async def test_archive_renames_and_stops_the_deployment(client: qa.AsyncQoder, make: Make) -> None:
     deployment = await make(schedule=CRON)
     archived = await client.deployments.archive(deployment.id)
     assert archived.archived_at is not None
@@ -169,9 +167,23 @@ async def test_the_reserved_cas_config_metadata_may_be_an_object(make: Make) -> 
     assert deployment.metadata["cas_config"] == config
 
 
-async def test_environment_variables_sent_as_text_come_back_as_an_object(make: Make) -> None:
+async def test_environment_variables_come_back_as_sent(make: Make) -> None:
     deployment = await make(environment_variables="REGION=eu;TIER=gold")
-    assert deployment.environment_variables == {"REGION": "eu", "TIER": "gold"}
+    assert deployment.environment_variables == "REGION=eu;TIER=gold"
+
+
+async def test_reserved_environment_variable_names_are_a_400(make: Make) -> None:
+    with pytest.raises(qa.InvalidRequestError, match="reserved"):
+        await make(environment_variables="QODER_TOKEN=x")
+
+
+async def test_a_run_hands_the_environment_variables_to_its_session(
+    client: qa.AsyncQoder, make: Make, emulator: Emulator
+) -> None:
+    run = await client.deployments.run((await make(environment_variables="REGION=eu")).id)
+    assert run.session_id is not None
+    record = emulator.session(run.session_id)
+    assert record["environment_variables"] == {"REGION": "eu"}
 
 
 async def test_a_run_opens_a_session_that_runs_a_turn(client: qa.AsyncQoder, make: Make) -> None:
@@ -182,7 +194,7 @@ async def test_a_run_opens_a_session_that_runs_a_turn(client: qa.AsyncQoder, mak
     assert run.session_id is not None
     session = client.session(run.session_id)
     with anyio.fail_after(10):
-        while (await session.refresh()).status != "idle":
+        while (await session.refresh()).status != "idle":  # noqa: ASYNC110  (polled over HTTP)
             await anyio.sleep(0.05)
     texts = [e.text async for e in session.history() if isinstance(e, qa.AgentMessage)]
     assert any("Daily report" in text for text in texts)
@@ -195,7 +207,7 @@ async def test_a_run_is_completed_once_its_session_is_idle(
 ) -> None:
     run = await client.deployments.run((await make()).id)
     with anyio.fail_after(10):
-        while (await client.deployment_runs.retrieve(run.id)).status != "completed":
+        while (await client.deployment_runs.retrieve(run.id)).status != "completed":  # noqa: ASYNC110  (runs are polled)
             await anyio.sleep(0.05)
     done = await client.deployment_runs.retrieve(run.id)
     assert done.completed_at is not None

@@ -34,7 +34,7 @@ async def dreamer(dream_emulator: Emulator) -> AsyncIterator[qa.AsyncQoder]:
 
 async def ended(client: qa.AsyncQoder, dream: qa.Dream) -> qa.Dream:
     with anyio.fail_after(10):
-        while (dream := await client.dreams.retrieve(dream.id)).active:
+        while (dream := await client.dreams.retrieve(dream.id)).active:  # noqa: ASYNC110  (dreams are polled)
             await anyio.sleep(0.05)
     return dream
 

@@ -133,8 +133,14 @@ def _budget(value: Any) -> dict[str, Any] | None:
     return {"type": "limit", "max_credit_cost": value["max_credit_cost"]}
 
 
+def _checked_variables(value: Any) -> str | dict[str, str] | None:
+    """Environment variables as sent (the official SDK reads back what it sent: a string)."""
+    _environment_variables(value)
+    return copy.deepcopy(value)  # type: ignore[no-any-return]  # checked above
+
+
 def _environment_variables(value: Any) -> dict[str, str]:
-    """``KEY=VALUE`` pairs separated by ``;`` or newlines, or an object; echoed as an object."""
+    """``KEY=VALUE`` pairs separated by ``;`` or newlines, or an object, as a mapping."""
     if value is None:
         return {}
     pairs: dict[str, str] = {}
@@ -234,7 +240,7 @@ async def create_deployment(request: Request) -> Response:
             "resources": _resources(core, body.get("resources")),
             "vault_ids": _vault_ids(body),
             "budget": _budget(body.get("budget")),
-            "environment_variables": _environment_variables(body.get("environment_variables")),
+            "environment_variables": _checked_variables(body.get("environment_variables")),
             "metadata": _metadata(body.get("metadata")),
             "status": "active",
             "paused_reason": None,
@@ -379,7 +385,9 @@ async def run_deployment(request: Request) -> Response:
                 "resources": copy.deepcopy(deployment["resources"]),
                 "vault_ids": list(deployment["vault_ids"]),
                 "budget": copy.deepcopy(deployment["budget"]),
-                "environment_variables": dict(deployment["environment_variables"]),
+                "environment_variables": _environment_variables(
+                    deployment["environment_variables"]
+                ),
             },
         )
         state.record["deployment_id"] = deployment["id"]
