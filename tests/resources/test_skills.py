@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 import qoder_async as qa
 from qoder_async.testing import Emulator
+from tests.hostile._server import Connection, http_response, raw_server
 
 pytestmark = pytest.mark.anyio
 
@@ -194,3 +197,50 @@ async def test_an_agent_binds_an_uploaded_skill(client: qa.AsyncQoder) -> None:
         name="writer", model="ultimate", skills=[{"type": "custom", "skill_id": skill.id}]
     )
     assert agent.skills == ({"type": "custom", "skill_id": skill.id},)
+
+
+async def test_json_where_multipart_is_required_is_a_400_envelope(
+    emulator: Emulator, token: str
+) -> None:
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http:
+        answer = await http.post(f"{emulator.base_url}/skills", json={"name": "x"})
+    assert answer.status_code == 400
+    assert answer.json()["type"] == "error"
+    assert answer.json()["error"]["type"] == "invalid_request_error"
+
+
+SKILL_JSON = b'{"id":"skill_1","type":"skill","latest_version":"1"}'
+
+
+def unavailable_once(conn: Connection) -> None:
+    if conn.index == 0:
+        conn.send(http_response(503, b'{"type":"error","error":{"type":"api_error"}}'))
+    else:
+        conn.send(http_response(200, SKILL_JSON))
+
+
+async def test_an_upload_from_paths_is_sent_again_whole_on_a_retry(tmp_path: Path) -> None:
+    with raw_server(unavailable_once) as server:
+        async with qa.AsyncQoder(
+            "token", server.base_url, max_retries=2, retry_policy=qa.RetryPolicy.instant()
+        ) as client:
+            skill = await client.skills.create(skill_dir(tmp_path))
+        assert skill.id == "skill_1"
+        first, second = server.requests
+        assert first.body == second.body
+        assert int(first.headers["content-length"]) == len(first.body)
+        assert b"## Week {n}" in first.body
+
+
+async def test_an_upload_from_an_async_source_is_never_retried() -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield SKILL_MD
+
+    with raw_server(unavailable_once) as server:
+        async with qa.AsyncQoder(
+            "token", server.base_url, max_retries=2, retry_policy=qa.RetryPolicy.instant()
+        ) as client:
+            # The raw server does not read a chunked body: the answer may be a 503 or a reset.
+            with pytest.raises(qa.APIError):
+                await client.skills.create({"mini/SKILL.md": chunks()})
+        assert len(server.requests) == 1
