@@ -100,12 +100,8 @@ async def _file_source(
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
         size = (await anyio.Path(path).stat()).st_size
-        return (
-            functools.partial(_read_path, path, size),
-            size,
-            True,
-            filename or (os.path.basename(path)),
-        )
+        chunks = functools.partial(_read_path, path, size)
+        return chunks, size, True, filename or os.path.basename(path)
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
         return functools.partial(_once, data), len(data), True, filename
