@@ -74,6 +74,14 @@ if TYPE_CHECKING:
         TextBlock as TextBlock,
         UnknownBlock as UnknownBlock,
     )
+    from ._models._deployments import (
+        Deployment as Deployment,
+        DeploymentRun as DeploymentRun,
+    )
+    from ._models._dreams import (
+        Dream as Dream,
+        DreamUsage as DreamUsage,
+    )
     from ._models._events import (
         AgentCustomToolUse as AgentCustomToolUse,
         AgentMCPToolResult as AgentMCPToolResult,
@@ -148,6 +156,10 @@ if TYPE_CHECKING:
         UserToolConfirmationParam as UserToolConfirmationParam,
         UserToolResultParam as UserToolResultParam,
     )
+    from ._models._skills import (
+        Skill as Skill,
+        SkillVersion as SkillVersion,
+    )
     from .cursors._sqlite import (
         SQLiteCursors as SQLiteCursors,
     )
@@ -167,7 +179,9 @@ if TYPE_CHECKING:
         RedisCursors as RedisCursors,
     )
     from .resources._download import (
+        Download as Download,
         FileDownload as FileDownload,
+        SkillDownload as SkillDownload,
     )
     from .resources._pagination import (
         AsyncPager as AsyncPager,
@@ -176,6 +190,9 @@ if TYPE_CHECKING:
     from .resources._session import (
         AsyncSession as AsyncSession,
         TurnResult as TurnResult,
+    )
+    from .resources._skill_files import (
+        SkillFiles as SkillFiles,
     )
     from .resources._upload import (
         AsyncReadable as AsyncReadable,

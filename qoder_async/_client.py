@@ -23,7 +23,17 @@ from ._http._core import HTTPCore
 from ._http._headers import check_header, checked_headers
 from ._http._transports import aiohttp_transport
 from ._http._urls import DEFAULT_BASE_URL, check_base_url, path_segment
-from .resources import Agents, Environments, Files, Models, Sessions
+from .resources import (
+    Agents,
+    DeploymentRuns,
+    Deployments,
+    Dreams,
+    Environments,
+    Files,
+    Models,
+    Sessions,
+    Skills,
+)
 from .resources._session import AsyncSession
 
 if TYPE_CHECKING:
@@ -196,6 +206,26 @@ class AsyncQoder(AsyncCloseable):
     def models(self) -> Models:
         """Models agents can use."""
         return Models(self._http)
+
+    @cached_property
+    def skills(self) -> Skills:
+        """Skills: upload, list, retrieve, delete; versions and their content."""
+        return Skills(self._http)
+
+    @cached_property
+    def deployments(self) -> Deployments:
+        """Deployments: an agent run on a schedule or on demand; their runs."""
+        return Deployments(self._http)
+
+    @cached_property
+    def deployment_runs(self) -> DeploymentRuns:
+        """The runs of every deployment."""
+        return DeploymentRuns(self._http)
+
+    @cached_property
+    def dreams(self) -> Dreams:
+        """Dreams: memory-consolidation jobs."""
+        return Dreams(self._http)
 
     def session(self, session_id: str) -> AsyncSession:
         """An :class:`AsyncSession` bound to an existing session; sends no request."""

@@ -23,6 +23,8 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from ._content import BLOCK_TYPES, ContentBlock, JSONObject, UnknownBlock
+from ._deployments import Deployment, DeploymentRun
+from ._dreams import Dream
 from ._events import (
     BUFFERED_EVENT_CLASSES,
     BaseEvent,
@@ -54,6 +56,7 @@ from ._params import (
     UserToolConfirmationParam,
     UserToolResultParam,
 )
+from ._skills import Skill, SkillVersion
 
 __all__ = ["converter", "loads", "structure", "structure_event", "unstructure"]
 
@@ -90,7 +93,14 @@ converter = cattrs.Converter(detailed_validation=False)
 
 # Open-ended JSON is kept as decoded: copying it element by element would only cost time.
 _PASSTHROUGH: frozenset[Any] = frozenset(
-    {JSONObject, dict[str, str], Union[str, JSONObject], Union[JSONObject, None], Any}
+    {
+        JSONObject,
+        dict[str, str],
+        Union[str, JSONObject],
+        Union[JSONObject, None],
+        Union[str, JSONObject, None],
+        Any,
+    }
 )
 converter.register_structure_hook_func(lambda t: t in _PASSTHROUGH, lambda value, _: value)
 
@@ -263,6 +273,11 @@ def _structure_resource(data: JSONObject, _: Any = None) -> SessionResource:
 
 
 converter.register_structure_hook(SessionResource, _structure_resource)
+
+
+for _managed in (Skill, SkillVersion, Deployment, DeploymentRun, Dream):
+    _hook = _lazy(functools.partial(_structure_fn, _managed))
+    converter.register_structure_hook(_managed, lambda data, _, hook=_hook: hook(data))
 
 
 # --- request bodies ------------------------------------------------------------------------

@@ -1,15 +1,22 @@
 """The resource namespaces of :class:`AsyncQoder`: ``client.agents``, ``client.sessions``, ..."""
 
 from ._agents import Agents, AgentVersions
+from ._deployments import DeploymentRuns, Deployments, DeploymentScopedRuns
+from ._dreams import Dreams
 from ._environments import Environments
 from ._files import Files
 from ._models import Models
 from ._sessions import SessionEvents, SessionResources, Sessions
+from ._skills import Skills, SkillVersions
 from ._threads import SessionThreads, ThreadEvents
 
 __all__ = [
     "AgentVersions",
     "Agents",
+    "DeploymentRuns",
+    "DeploymentScopedRuns",
+    "Deployments",
+    "Dreams",
     "Environments",
     "Files",
     "Models",
@@ -17,5 +24,7 @@ __all__ = [
     "SessionResources",
     "SessionThreads",
     "Sessions",
+    "SkillVersions",
+    "Skills",
     "ThreadEvents",
 ]

@@ -1,8 +1,12 @@
-"""FileDownload: a file's content, streamed from ``GET /files/{file_id}/content``.
+"""Downloads: content streamed a chunk at a time, never held whole.
 
-The API answers with the bytes, or with JSON ``{"url": ...}`` naming a temporary storage URL.
-That URL is fetched with a plain HTTP client of its own: no token, no client headers, no
-cookies. Either way the bytes arrive a chunk at a time and are never held whole.
+:class:`FileDownload` reads ``GET /files/{file_id}/content``. The API answers with the bytes,
+or with JSON ``{"url": ...}`` naming a temporary storage URL. That URL is fetched with a plain
+HTTP client of its own: no token, no client headers, no cookies.
+
+:class:`SkillDownload` reads ``GET /skills/{skill_id}/versions/{version}/content``, which
+always answers with the archive's bytes: there is no storage URL to follow, so a JSON body
+is content like any other.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import contextlib
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, Union
+from typing import TYPE_CHECKING, Final, TypeVar, Union
 
 import anyio
 import httpx
@@ -25,13 +29,15 @@ if TYPE_CHECKING:
 
     from .._http._core import HTTPCore
 
-__all__ = ["FileDownload", "StrPath"]
+__all__ = ["Download", "FileDownload", "SkillDownload", "StrPath"]
 
 StrPath = Union[str, "os.PathLike[str]"]
 """A file system path."""
 
 _MAX_ENVELOPE: Final = 64 * 1024  # a JSON answer larger than this is the file itself
 _ACCEPT: Final = "application/json, */*"
+
+D = TypeVar("D", bound="Download")
 
 
 def storage_url(response: httpx.Response) -> str | None:
@@ -53,8 +59,8 @@ def _is_small_json(response: httpx.Response) -> bool:
     return (kind == "application/json" or kind.endswith("+json")) and small
 
 
-class FileDownload(AsyncCloseable):
-    """The content of a file: ``async for chunk in client.files.download(file_id)``.
+class Download(AsyncCloseable):
+    """Content streamed from one ``GET``: ``async for chunk in download``.
 
     Nothing is requested until the iteration starts (or ``async with`` enters, which
     connects at once so that errors such as ``NotFoundError`` surface there). Iterate once;
@@ -62,29 +68,27 @@ class FileDownload(AsyncCloseable):
     block exits. ``content_type`` and ``size`` are known once connected.
     """
 
-    def __init__(self, client: HTTPCore, file_id: str) -> None:
+    def __init__(self, client: HTTPCore, path: str) -> None:
         self._client = client
-        self._path = f"/files/{path_segment(file_id, 'file_id')}/content"
+        self._path = path
         self._exits = contextlib.AsyncExitStack()
         self._response: httpx.Response | None = None
         self._closed = False
-        self.file_id = file_id
         self.content_type: str | None = None
         """The media type of the content, once connected."""
         self.size: int | None = None
         """The content's length in bytes, once connected, if the server said."""
 
-    def __repr__(self) -> str:
-        return f"<FileDownload {self.file_id}>"
-
-    async def open(self) -> FileDownload:
+    async def open(self: D) -> D:
         """Connect (if not yet): the content's headers are in when this returns.
 
         Raises:
-            NotFoundError: no such file; other ``APIStatusError``s as the API answers.
+            NotFoundError: no such content; other ``APIStatusError``s as the API answers.
         """
         if self._closed:
-            raise QoderError("a FileDownload can be read only once; call download() again")
+            raise QoderError(
+                f"a {type(self).__name__} can be read only once; call the method again"
+            )
         if self._response is None:
             try:
                 self._response = await self._connect()
@@ -97,30 +101,11 @@ class FileDownload(AsyncCloseable):
         return self
 
     async def _connect(self) -> httpx.Response:
-        exits = self._exits
         answer = await self._client.request(
             "GET", self._path, headers={"Accept": _ACCEPT}, stream=True
         )
-        exits.push_async_callback(answer.aclose)
-        if not _is_small_json(answer):
-            return answer
-        await answer.aread()
-        url = storage_url(answer)
-        if url is None:
-            return answer  # a small JSON file, served directly
-        storage = await exits.enter_async_context(
-            httpx.AsyncClient(
-                timeout=self._client.timeout,
-                follow_redirects=True,
-                transport=httpx.AsyncHTTPTransport(retries=self._client.max_retries),
-            )
-        )
-        content = await storage.send(storage.build_request("GET", url), stream=True)
-        exits.push_async_callback(content.aclose)
-        if not content.is_success:
-            await content.aread()
-            raise status_error(content)
-        return content
+        self._exits.push_async_callback(answer.aclose)
+        return answer
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         try:
@@ -168,5 +153,56 @@ class FileDownload(AsyncCloseable):
         with anyio.CancelScope(shield=True):
             await self._exits.aclose()
 
-    async def __aenter__(self) -> FileDownload:
+    async def __aenter__(self: D) -> D:
         return await self.open()
+
+
+class FileDownload(Download):
+    """The content of a file: ``async for chunk in client.files.download(file_id)``
+    (see :class:`Download`); a ``{"url": ...}`` answer is followed without the token."""
+
+    def __init__(self, client: HTTPCore, file_id: str) -> None:
+        super().__init__(client, f"/files/{path_segment(file_id, 'file_id')}/content")
+        self.file_id = file_id
+
+    def __repr__(self) -> str:
+        return f"<FileDownload {self.file_id}>"
+
+    async def _connect(self) -> httpx.Response:
+        exits = self._exits
+        answer = await super()._connect()
+        if not _is_small_json(answer):
+            return answer
+        await answer.aread()
+        url = storage_url(answer)
+        if url is None:
+            return answer  # a small JSON file, served directly
+        storage = await exits.enter_async_context(
+            httpx.AsyncClient(
+                timeout=self._client.timeout,
+                follow_redirects=True,
+                transport=httpx.AsyncHTTPTransport(retries=self._client.max_retries),
+            )
+        )
+        content = await storage.send(storage.build_request("GET", url), stream=True)
+        exits.push_async_callback(content.aclose)
+        if not content.is_success:
+            await content.aread()
+            raise status_error(content)
+        return content
+
+
+class SkillDownload(Download):
+    """A skill version's archive: ``async for chunk in client.skills.versions.content(sid,
+    "1")`` (see :class:`Download`)."""
+
+    def __init__(self, client: HTTPCore, skill_id: str, version: str) -> None:
+        skill = path_segment(skill_id, "skill_id")
+        super().__init__(
+            client, f"/skills/{skill}/versions/{path_segment(version, 'version')}/content"
+        )
+        self.skill_id = skill_id
+        self.version = version
+
+    def __repr__(self) -> str:
+        return f"<SkillDownload {self.skill_id} version {self.version}>"

@@ -21,6 +21,11 @@ Rules for arguments, so that a declaration needs nothing else:
   ``NOT_GIVEN`` default is sent as JSON ``null`` (that clears a field in an update).
 - Query names: ``created_at_gte`` is sent as ``created_at[gte]``; a list is sent as repeated
   ``name[]`` (``statuses[]=idle&statuses[]=running``); booleans as ``true``/``false``.
+
+Two options cover what a signature cannot say: ``check`` looks at the arguments before
+anything is sent (and raises :class:`InvalidInputError` where the API documents a rule), and
+``retry=False`` marks a call that must not be repeated blindly (a deployment run, a dream):
+it is sent once, whatever ``max_retries`` says.
 """
 
 from __future__ import annotations
@@ -135,8 +140,10 @@ class _Operation:
         unwrap: str | None,
         cursor: str,
         then: tuple[type[Any], Callable[[Any, Any], Any]] | None,
+        check: Callable[[Mapping[str, Any]], None] | None,
     ) -> None:
         self.method = method
+        self.check = check
         self.path = path
         self.unwrap = unwrap
         self.cursor = cursor
@@ -159,15 +166,21 @@ class _Operation:
             self._hints = typing.get_type_hints(self._fn)
         return self._hints
 
-    def _patch(self, name: str) -> bool:
-        """Whether the mapping ``name`` is a patch: declared with ``None`` values."""
+    def _metadata_rule(self, name: str) -> bool | None:
+        """How the mapping ``name`` is checked: ``True`` for a patch (declared with ``None``
+        values), ``False`` for plain strings, ``None`` when declared with values of any type."""
         for option in typing.get_args(self.hints[name]) or (self.hints[name],):
             if typing.get_origin(option) is dict:
-                return type(None) in typing.get_args(typing.get_args(option)[1])
+                values = typing.get_args(option)[1]
+                if values is Any:
+                    return None
+                return type(None) in typing.get_args(values)
         return False
 
     def split(self, bound: Mapping[str, Any]) -> tuple[str, dict[str, Any], dict[str, str]]:
         """The path, the arguments to send, and the headers of one call."""
+        if self.check is not None:
+            self.check(bound)
         path = self.path.format(
             **{name: path_segment(bound[name], name) for name in self.path_params}
         )
@@ -182,7 +195,9 @@ class _Operation:
                 headers["Idempotency-Key"] = value
                 continue
             if name == "metadata" and value is not None:
-                check_metadata(value, patch=self._patch(name))
+                rule = self._metadata_rule(name)
+                if rule is not None:
+                    check_metadata(value, patch=rule)
             sent[name] = value
         return path, sent, headers
 
@@ -228,6 +243,8 @@ def endpoint(
     unwrap: str | None = None,
     cursor: str = "page",
     then: tuple[type[Any], Callable[[Any, Any], Any]] | None = None,
+    check: Callable[[Mapping[str, Any]], None] | None = None,
+    retry: bool = True,
 ) -> Callable[[F], F]:
     """Declare an API operation on a :class:`Resource` method (see the module docstring).
 
@@ -238,21 +255,26 @@ def endpoint(
         cursor: for lists, ``"page"`` (``next_page``) or ``"id"`` (``after_id``).
         then: ``(Model, wrap)``: decode the answer as ``Model``, then return
             ``wrap(resource, model)`` (how ``sessions.create`` returns an ``AsyncSession``).
+        check: called with the bound arguments before anything is sent; raises
+            ``InvalidInputError`` for input the API would refuse.
+        retry: ``False`` sends the call once, never retried whatever ``max_retries`` says
+            (for calls the API says must not be repeated blindly).
     """
 
     mark = route(method, path)
 
     def decorate(fn: F) -> F:
-        op = _Operation(fn, method, path, unwrap, cursor, then)
+        op = _Operation(fn, method, path, unwrap, cursor, then, check)
 
         async def call(self: Resource, bound: dict[str, Any]) -> Any:
             path, sent, headers = op.split(bound)
+            client = self._client if retry else self._client.copy(max_retries=0)
             if method == "POST":
-                response = await self._client.request(
+                response = await client.request(
                     method, path, json=converter.unstructure(sent), headers=headers
                 )
             else:
-                response = await self._client.request(method, path, params=op.query(sent))
+                response = await client.request(method, path, params=op.query(sent))
             return op.decode(self, response)
 
         if inspect.iscoroutinefunction(fn):

@@ -1,4 +1,5 @@
-"""The body of ``POST /files``: ``multipart/form-data`` streamed from the file's source.
+"""The body of ``POST /files`` (and of skill uploads): ``multipart/form-data`` streamed from
+the files' sources.
 
 httpx builds multipart bodies from sync files only, so the body is assembled here as async
 byte chunks: the text fields first, then the file part, read a chunk at a time from a path,
@@ -17,6 +18,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable, Sequence
 from typing import Protocol, Union
 
 import anyio
+from attrs import frozen
 
 from .._errors import InvalidInputError
 
@@ -78,30 +80,65 @@ async def _once(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
-class MultipartBody:
-    """A ``multipart/form-data`` body: text ``fields``, then the file part from its source.
+Chunks = Callable[[], AsyncIterator[bytes]]
 
-    Build it with :meth:`build`; call it for the body's chunks (once per attempt).
-    ``replayable`` says whether it can be sent again; ``headers`` carry the boundary and,
-    when the size is known, ``Content-Length``.
+
+@frozen
+class _Part:
+    """One file part of a body: its header block, its chunks and their size (if known)."""
+
+    head: bytes
+    chunks: Chunks
+    size: int | None
+    replayable: bool
+
+
+async def _file_source(
+    source: UploadSource, filename: str | None
+) -> tuple[Chunks, int | None, bool, str | None]:
+    """How to read ``source``: its chunks, size, whether it can be re-read, and its name."""
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        size = (await anyio.Path(path).stat()).st_size
+        chunks = functools.partial(_read_path, path, size)
+        return chunks, size, True, filename or os.path.basename(path)
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        return functools.partial(_once, data), len(data), True, filename
+    if inspect.iscoroutinefunction(getattr(source, "read", None)):
+        opened_as = getattr(source, "name", None)
+        if filename is None and isinstance(opened_as, str):
+            filename = os.path.basename(opened_as)
+        return functools.partial(_read_file, source), None, False, filename  # type: ignore[arg-type]  # has async read
+    if isinstance(source, AsyncIterable):
+        return functools.partial(_read_iterable, source), None, False, filename
+    raise InvalidInputError(
+        f"cannot upload a {type(source).__name__}: pass a path, bytes, an async file "
+        "object or an async iterator of bytes"
+    )
+
+
+class MultipartBody:
+    """A ``multipart/form-data`` body: text ``fields``, then file parts from their sources.
+
+    Build it with :meth:`build` (one file) or :meth:`build_files` (several, under one field
+    name); call it for the body's chunks (once per attempt). ``replayable`` says whether it
+    can be sent again; ``headers`` carry the boundary and, when the size is known,
+    ``Content-Length``.
     """
 
-    def __init__(
-        self,
-        head: bytes,
-        chunks: Callable[[], AsyncIterator[bytes]],
-        size: int | None,
-        *,
-        boundary: str,
-        replayable: bool,
-    ) -> None:
-        self._head = head
-        self._chunks = chunks
+    def __init__(self, parts: Sequence[_Part], *, boundary: str) -> None:
+        self._parts = tuple(parts)
         self._tail = f"\r\n--{boundary}--\r\n".encode()
         self._sent = False
         self.boundary = boundary
-        self.replayable = replayable
-        self.content_length = None if size is None else len(head) + size + len(self._tail)
+        self.replayable = all(part.replayable for part in parts)
+        sizes = [part.size for part in parts]
+        self.content_length = (
+            None
+            if None in sizes
+            else sum(len(part.head) + (part.size or 0) for part in parts) + len(self._tail)
+        )
 
     @classmethod
     async def build(
@@ -122,48 +159,45 @@ class MultipartBody:
             InvalidInputError: ``source`` is none of the accepted kinds.
             OSError: the path cannot be read (nothing was sent).
         """
-        chunks: Callable[[], AsyncIterator[bytes]]
-        size: int | None = None
-        replayable = True
-        if isinstance(source, (str, os.PathLike)):
-            path = os.fspath(source)
-            size = (await anyio.Path(path).stat()).st_size
-            chunks = functools.partial(_read_path, path, size)
-            filename = filename or os.path.basename(path)
-        elif isinstance(source, (bytes, bytearray, memoryview)):
-            data = bytes(source)
-            size = len(data)
-            chunks = functools.partial(_once, data)
-        elif inspect.iscoroutinefunction(getattr(source, "read", None)):
-            chunks = functools.partial(_read_file, source)  # type: ignore[arg-type]  # has async read
-            replayable = False
-            opened_as = getattr(source, "name", None)
-            if filename is None and isinstance(opened_as, str):
-                filename = os.path.basename(opened_as)
-        elif isinstance(source, AsyncIterable):
-            chunks = functools.partial(_read_iterable, source)
-            replayable = False
-        else:
-            raise InvalidInputError(
-                f"cannot upload a {type(source).__name__}: pass a path, bytes, an async file "
-                "object or an async iterator of bytes"
-            )
-        filename = filename or "file"
-        content_type = (
-            content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        return await cls.build_files(
+            [(filename, source)], fields=fields, content_type=content_type, field_name=field_name
         )
+
+    @classmethod
+    async def build_files(
+        cls,
+        files: Sequence[tuple[str | None, UploadSource]],
+        *,
+        fields: Sequence[tuple[str, str]] = (),
+        content_type: str | None = None,
+        field_name: str = "file",
+    ) -> MultipartBody:
+        """The body uploading each ``(filename, source)`` as one ``field_name`` part.
+
+        Raises:
+            InvalidInputError: a source is none of the accepted kinds.
+            OSError: a path cannot be read (nothing was sent).
+        """
         boundary = secrets.token_hex(16)
         head = b"".join(
             f'--{boundary}\r\nContent-Disposition: form-data; name="{_quote(name)}"\r\n\r\n'
             f"{value}\r\n".encode()
             for name, value in fields
         )
-        head += (
-            f"--{boundary}\r\nContent-Disposition: form-data; "
-            f'name="{_quote(field_name)}"; filename="{_quote(filename)}"\r\n'
-            f"Content-Type: {content_type}\r\n\r\n"
-        ).encode()
-        return cls(head, chunks, size, boundary=boundary, replayable=replayable)
+        parts: list[_Part] = []
+        for index, (given_name, source) in enumerate(files):
+            chunks, size, replayable, filename = await _file_source(source, given_name)
+            filename = filename or "file"
+            kind = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+            part_head = (
+                ("\r\n" if index else "") + f"--{boundary}\r\nContent-Disposition: form-data; "
+                f'name="{_quote(field_name)}"; filename="{_quote(filename)}"\r\n'
+                f"Content-Type: {kind}\r\n\r\n"
+            ).encode()
+            parts.append(
+                _Part(head + part_head if not index else part_head, chunks, size, replayable)
+            )
+        return cls(parts, boundary=boundary)
 
     @property
     def headers(self) -> dict[str, str]:
@@ -185,7 +219,8 @@ class MultipartBody:
         return self._stream()
 
     async def _stream(self) -> AsyncIterator[bytes]:
-        yield self._head
-        async for chunk in self._chunks():
-            yield chunk
+        for part in self._parts:
+            yield part.head
+            async for chunk in part.chunks():
+                yield chunk
         yield self._tail

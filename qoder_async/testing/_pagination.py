@@ -69,15 +69,16 @@ def paginate(
     default_order: str = "asc",
     allow_order: bool = True,
     rank: Rank | None = None,
+    max_limit: int = 100,
 ) -> dict[str, Any]:
     """Page ``items`` (already in ascending creation order) by the query's cursor parameters.
 
     Cursors are positional in the listing order: ``after_id`` continues after an item,
     ``before_id`` pages backwards before it, and ``page`` is an opaque token that encodes one
     of the two. A cursor id that no longer exists is placed by ``rank`` (its creation order);
-    one that never was an id here is a 400.
+    one that never was an id here is a 400. ``limit`` may go up to ``max_limit``.
     """
-    limit = query_limit(query)
+    limit = query_limit(query, maximum=max_limit)
     order = query.get("order") or default_order
     if order not in ("asc", "desc") or (not allow_order and order != default_order):
         raise bad_request("order must be 'asc' or 'desc'.", "order")

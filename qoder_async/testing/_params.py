@@ -43,17 +43,17 @@ def json_object(body: bytes) -> dict[str, Any]:
     return value
 
 
-def query_limit(query: QueryParams, default: int = 20) -> int:
-    """The ``limit`` parameter: an integer in 1 to 100, default 20."""
+def query_limit(query: QueryParams, default: int = 20, maximum: int = 100) -> int:
+    """The ``limit`` parameter: an integer in 1 to ``maximum`` (100), default 20."""
     raw = query.get("limit")
     if raw is None or raw == "":
         return default
     try:
         limit = int(raw)
     except ValueError:
-        raise bad_request("limit must be an integer between 1 and 100.", "limit") from None
-    if not 1 <= limit <= 100:
-        raise bad_request("limit must be between 1 and 100.", "limit")
+        raise bad_request(f"limit must be an integer between 1 and {maximum}.", "limit") from None
+    if not 1 <= limit <= maximum:
+        raise bad_request(f"limit must be between 1 and {maximum}.", "limit")
     return limit
 
 

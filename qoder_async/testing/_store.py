@@ -26,6 +26,7 @@ __all__ = [
     "FeedItem",
     "SessionState",
     "StoredFile",
+    "StoredSkill",
     "Store",
     "Subscriber",
     "in_thread",
@@ -92,6 +93,16 @@ class StoredFile:
 
 
 @dataclass
+class StoredSkill:
+    """A skill object and its versions (oldest first), each with its files by part name."""
+
+    record: dict[str, Any]
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    files: dict[str, dict[str, bytes]] = field(default_factory=dict)
+    uploads: int = 0
+
+
+@dataclass
 class SessionState:
     """A session object and everything that hangs off it."""
 
@@ -146,6 +157,10 @@ class Store:
         self.open_streams = 0
         # Deleted sessions: streams may still be draining them, and tests may read their logs.
         self.deleted: dict[str, SessionState] = {}
+        self.skills: dict[str, StoredSkill] = {}
+        self.deployments: dict[str, dict[str, Any]] = {}
+        self.deployment_runs: dict[str, dict[str, Any]] = {}
+        self.dreams: dict[str, dict[str, Any]] = {}
 
     # -- lookups -----------------------------------------------------------------------
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import anyio
 import pytest
 
@@ -134,3 +136,135 @@ def test_official_sdk_downloads_through_a_link() -> None:
 
     with Emulator(file_download="url") as emu:
         anyio.run(download, emu)
+
+
+def official_client(emu: Emulator) -> object:
+    return qca_managed.AsyncManaged(
+        access_token="pat_official_sdk",
+        base_url=emu.base_url,
+        max_retries=0,
+        _strict_response_validation=True,
+    )
+
+
+SKILL_MD = b"---\nname: reporter\ndescription: Writes reports\n---\n# Reporter\n"
+
+
+def test_official_sdk_skills_on_an_agent() -> None:
+    async def scenario(emu: Emulator) -> None:
+        client: Any = official_client(emu)
+        async with client:
+            skill = await client.skills.create(
+                files=[
+                    ("reporter/SKILL.md", SKILL_MD, "text/markdown"),
+                    ("reporter/templates/week.md", b"## Week\n", "text/markdown"),
+                ],
+                display_title="Reporter",
+            )
+            assert skill.id.startswith("skill_")
+            assert skill.latest_version == "1"
+            version = await client.skills.versions.create(
+                skill.id, files=[("reporter/SKILL.md", SKILL_MD, "text/markdown")]
+            )
+            assert version.version == "2"
+            assert version.name == "reporter"
+            fetched = await client.skills.versions.retrieve("2", skill_id=skill.id)
+            assert fetched.directory == "reporter"
+            listed = [v.version async for v in client.skills.versions.list(skill.id)]
+            assert listed == ["2", "1"]
+            content = await client.skills.versions.download("1", skill_id=skill.id)
+            assert (await content.read())[:2] == b"PK"
+            agent = await client.agents.create(
+                name="writer",
+                model="ultimate",
+                skills=[{"type": "custom", "skill_id": skill.id, "version": "1"}],
+            )
+            assert agent.skills[0].skill_id == skill.id
+            assert [s.id async for s in client.skills.list(limit=1)] == [skill.id]
+            deleted = await client.skills.versions.delete("2", skill_id=skill.id)
+            assert deleted.type == "skill_version_deleted"
+            assert (await client.skills.delete(skill.id)).type == "skill_deleted"
+            with pytest.raises(qca_errors.NotFoundError):
+                await client.skills.retrieve(skill.id)
+
+    with Emulator() as emu:
+        anyio.run(scenario, emu)
+
+
+def test_official_sdk_deployment_run_polls_its_session() -> None:
+    async def scenario(emu: Emulator) -> None:
+        client: Any = official_client(emu)
+        async with client:
+            agent = await client.agents.create(name="nightly", model="ultimate")
+            environment = await client.environments.create(name="nightly-env")
+            deployment = await client.deployments.create(
+                name="nightly",
+                agent=agent.id,
+                environment_id=environment.id,
+                initial_events=[
+                    {"type": "user.message", "content": [{"type": "text", "text": "Report"}]}
+                ],
+                schedule={"type": "cron", "expression": "0 9 * * *", "timezone": "UTC"},
+            )
+            assert deployment.status == "active"
+            assert deployment.schedule.expression == "0 9 * * *"
+            paused = await client.deployments.pause(deployment.id)
+            assert paused.paused_reason.type == "manual"
+            with pytest.raises(qca_errors.ConflictError):
+                await client.deployments.run(deployment.id)
+            await client.deployments.unpause(deployment.id)
+            run = await client.deployments.run(deployment.id)
+            assert run.deployment_id == deployment.id
+            types: list[str] = []
+            with anyio.fail_after(10):
+                while "session.status_idle" not in types:
+                    await anyio.sleep(0.05)
+                    types = [e.type async for e in client.sessions.events.list(run.session_id)]
+            assert "agent.message" in types
+            scoped = [r.id async for r in client.deployments.runs.list(deployment.id)]
+            assert scoped == [run.id]
+            again = await client.deployments.runs.retrieve(run.id, deployment_id=deployment.id)
+            assert again.session_id == run.session_id
+            everywhere = client.deployment_runs.list(deployment_id=deployment.id)
+            assert [r.id async for r in everywhere] == [run.id]
+            assert (await client.deployment_runs.retrieve(run.id)).id == run.id
+            updated = await client.deployments.update(deployment.id, description="daily")
+            assert updated.description == "daily"
+            listed = [d.id async for d in client.deployments.list(agent_id=agent.id)]
+            assert listed == [deployment.id]
+            archived = await client.deployments.archive(deployment.id)
+            assert archived.archived_at is not None
+            assert (await client.deployments.retrieve(deployment.id)).name.startswith("nightly_")
+
+    with Emulator() as emu:
+        anyio.run(scenario, emu)
+
+
+def test_official_sdk_dream_is_polled_then_archived() -> None:
+    async def scenario(emu: Emulator) -> None:
+        client: Any = official_client(emu)
+        async with client:
+            inputs = [{"type": "memory_store", "memory_store_id": "memstore_notes"}]
+            dream = await client.dreams.create(
+                inputs=inputs, model={"id": "auto", "speed": "fast"}, instructions="Merge"
+            )
+            assert dream.status == "pending"
+            with pytest.raises(qca_errors.ConflictError):
+                await client.dreams.create(inputs=inputs, model="auto")
+            with anyio.fail_after(10):
+                while dream.status in ("pending", "running"):
+                    await anyio.sleep(0.05)
+                    dream = await client.dreams.retrieve(dream.id)
+            assert dream.status == "completed"
+            assert dream.outputs[0].memory_store_id
+            assert dream.usage.output_tokens
+            archived = await client.dreams.archive(dream.id)
+            assert archived.archived_at is not None
+            second = await client.dreams.create(inputs=inputs, model="auto")
+            canceled = await client.dreams.cancel(second.id)
+            assert canceled.status == "canceled"
+            listed = [d.id async for d in client.dreams.list(statuses=["canceled"])]
+            assert listed == [second.id]
+
+    with Emulator() as emu:
+        anyio.run(scenario, emu, backend="trio")

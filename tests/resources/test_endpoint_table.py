@@ -50,6 +50,12 @@ def test_the_table_covers_each_group_of_the_issue() -> None:
         "client.sessions.threads.events",
         "client.files",
         "client.models",
+        "client.skills",
+        "client.skills.versions",
+        "client.deployments",
+        "client.deployments.runs",
+        "client.deployment_runs",
+        "client.dreams",
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from typing_extensions import assert_type
@@ -76,3 +77,53 @@ def unexpected_answers() -> None:
         assert_type(error.body_preview, str)
     except qa.ClientClosedError as error:
         assert_type(error, qa.ClientClosedError)
+
+
+async def skills_deployments_and_dreams(client: qa.AsyncQoder) -> None:
+    skill = await client.skills.create("./my-skill", display_title=None, metadata={"k": "v"})
+    assert_type(skill, qa.Skill)
+    assert_type(skill.latest_version, "str | None")
+    version = await client.skills.versions.create(skill.id, {"my-skill/SKILL.md": b"---"})
+    assert_type(version, qa.SkillVersion)
+    assert_type(version.version, str)
+    assert_type(await client.skills.versions.retrieve(skill.id, "1"), qa.SkillVersion)
+    assert_type(await client.skills.versions.delete(skill.id, "1"), qa.DeletedObject)
+    assert_type(client.skills.versions.content(skill.id, "1"), qa.SkillDownload)
+    async for chunk in client.skills.versions.content(skill.id, "1"):
+        assert_type(chunk, bytes)
+    assert_type(await client.skills.versions.content(skill.id, "1", to="s.zip"), Path)
+    assert_type(await client.skills.list(name="rep"), qa.Page[qa.Skill])
+    async for each in client.skills.versions.list(skill.id):
+        assert_type(each, qa.SkillVersion)
+
+    deployment = await client.deployments.create(
+        name="nightly",
+        agent="agent_1",
+        environment_id="env_1",
+        initial_events=[qa.UserMessageParam("hi")],
+        schedule={"type": "cron", "expression": "0 9 * * *", "timezone": "UTC"},
+    )
+    assert_type(deployment, qa.Deployment)
+    assert_type(deployment.agent_id, "str | None")
+    assert_type(await client.deployments.update(deployment.id, schedule=None), qa.Deployment)
+    assert_type(await client.deployments.pause(deployment.id), qa.Deployment)
+    assert_type(await client.deployments.unpause(deployment.id), qa.Deployment)
+    assert_type(await client.deployments.archive(deployment.id), qa.Deployment)
+    run = await client.deployments.run(deployment.id)
+    assert_type(run, qa.DeploymentRun)
+    assert_type(run.session_id, "str | None")
+    assert_type(await client.deployments.runs.retrieve(deployment.id, run.id), qa.DeploymentRun)
+    assert_type(await client.deployment_runs.retrieve(run.id), qa.DeploymentRun)
+    async for each_run in client.deployment_runs.list(deployment_id=deployment.id, limit=1000):
+        assert_type(each_run, qa.DeploymentRun)
+    assert_type(await client.deployments.runs.list(deployment.id), qa.Page[qa.DeploymentRun])
+
+    dream = await client.dreams.create(
+        inputs=[{"type": "memory_store", "memory_store_id": "memstore_1"}], model="auto"
+    )
+    assert_type(dream, qa.Dream)
+    assert_type(dream.active, bool)
+    assert_type(dream.usage, "qa.DreamUsage | None")
+    assert_type(await client.dreams.cancel(dream.id), qa.Dream)
+    assert_type(await client.dreams.archive(dream.id), qa.Dream)
+    assert_type(await client.dreams.list(statuses=["completed"]), qa.Page[qa.Dream])
