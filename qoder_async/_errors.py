@@ -20,6 +20,7 @@
     │   └── APIConnectionError       the request never got an answer
     │       └── APITimeoutError
     ├── StreamError                  an event stream gave up after too many failed reconnects
+    ├── ToolError                    raised in a tool: its text is the answer the model sees
     └── LeaseLost                    a fleet worker lost its session lease (in ``_lease``)
 
 Every error text is built from what the API said and what the caller asked; the token is
@@ -50,6 +51,7 @@ __all__ = [
     "RateLimitError",
     "RequestTooLargeError",
     "StreamError",
+    "ToolError",
     "UnprocessableEntityError",
 ]
 
@@ -226,3 +228,10 @@ def status_error(response: httpx.Response, *, retries: int = 0) -> APIStatusErro
         param=param if isinstance(param, str) else None,
         retries=retries,
     )
+
+
+class ToolError(QoderError):
+    """Raise it in a tool to answer the model with an error: ``raise qa.ToolError("no such
+    order")``. The text goes to the model as the result, with ``is_error`` set; any other
+    exception is logged and answered with a generic text instead (its message may hold
+    secrets)."""
