@@ -96,6 +96,9 @@ if TYPE_CHECKING:
         StreamError as StreamError,
     )
     from ._errors import (
+        ToolError as ToolError,
+    )
+    from ._errors import (
         UnprocessableEntityError as UnprocessableEntityError,
     )
     from ._models._content import (
@@ -327,6 +330,9 @@ if TYPE_CHECKING:
         SQLiteCursors as SQLiteCursors,
     )
     from .cursors._store import (
+        AnswerStore as AnswerStore,
+    )
+    from .cursors._store import (
         BatchingCursors as BatchingCursors,
     )
     from .cursors._store import (
@@ -380,6 +386,23 @@ if TYPE_CHECKING:
     from .streaming._stream import (
         EventStream as EventStream,
     )
-
+    from .tools._calls import (
+        Deny as Deny,
+    )
+    from .tools._calls import (
+        OnPermission as OnPermission,
+    )
+    from .tools._calls import (
+        PendingCall as PendingCall,
+    )
+    from .tools._runner import (
+        ToolRunner as ToolRunner,
+    )
+    from .tools._tool import (
+        Tool as Tool,
+    )
+    from .tools._tool import (
+        tool as tool,
+    )
 else:
     __getattr__, __dir__, __all__ = lazy_exports(__name__)

@@ -22,7 +22,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from ._content import BLOCK_TYPES, ContentBlock, JSONObject, UnknownBlock
+from ._content import BLOCK_TYPES, ContentBlock, JSONObject, SearchResultBlock, UnknownBlock
 from ._events import (
     BUFFERED_EVENT_CLASSES,
     BaseEvent,
@@ -268,9 +268,20 @@ converter.register_structure_hook(SessionResource, _structure_resource)
 # --- request bodies ------------------------------------------------------------------------
 
 
+# Fields the API requires although they have a default here: sent even when left at it.
+_ALWAYS_SENT: dict[type[Any], tuple[str, ...]] = {
+    UserToolConfirmationParam: ("result",),
+    SearchResultBlock: ("content",),
+}
+
+
 def _register_wire_unstructure(cls: type[Any]) -> None:
-    # Fields left at their default (None, ()) are not sent; ``type`` always is.
-    fn = _lazy(lambda: make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True))
+    # Fields left at their default (None, ()) are not sent, unless the API requires them;
+    # ``type`` always is.
+    kept = {name: override(omit_if_default=False) for name in _ALWAYS_SENT.get(cls, ())}
+    fn = _lazy(
+        lambda: make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True, **kept)
+    )
 
     def unstructure_with_type(obj: Any) -> JSONObject:
         body: JSONObject = fn(obj)

@@ -7,6 +7,7 @@ import inspect
 import json
 import logging
 import re
+import typing
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar, overload
 
@@ -15,6 +16,7 @@ import anyio.to_thread
 
 from .._errors import ToolError
 from .._models._content import BLOCK_TYPES, ContentBlock, JSONObject, TextBlock
+from .._models._convert import converter
 from ._schema import parse_docstring, signature_schema
 from ._validate import InvalidToolInput, arguments
 
@@ -39,9 +41,11 @@ def tool_output(value: object) -> tuple[ContentBlock, ...]:
     if isinstance(value, str):
         return (TextBlock(value),)
     if isinstance(value, tuple(BLOCK_TYPES.values())):
-        return (value,)  # type: ignore[arg-type]  # the isinstance above: one of the blocks
-    if isinstance(value, (list, tuple)) and value and all(
-        isinstance(item, tuple(BLOCK_TYPES.values())) for item in value
+        return (typing.cast(ContentBlock, value),)
+    if (
+        isinstance(value, (list, tuple))
+        and value
+        and all(isinstance(item, tuple(BLOCK_TYPES.values())) for item in value)
     ):
         return tuple(value)
     return (TextBlock(json.dumps(value, ensure_ascii=False, default=str)),)
@@ -77,7 +81,7 @@ class Tool(Generic[R]):
         self.input_schema, self._hints = signature_schema(fn, docs)
         self._required = set(self.input_schema["required"])
         self.timeout = timeout
-        functools.update_wrapper(self, fn)  # type: ignore[arg-type]  # a callable object
+        functools.update_wrapper(self, fn)
 
     def __repr__(self) -> str:
         return f"<Tool {self.name}>"
@@ -156,3 +160,7 @@ def tool(
 
     return decorate
 
+
+# A tool in an agent's ``tools`` (``client.agents.create(tools=[lookup_order])``) is sent as
+# its definition.
+converter.register_unstructure_hook(Tool, lambda t: t.definition)

@@ -77,7 +77,7 @@ def _sequence_hook(tp: Any) -> Any:
             try:
                 items.append(_strict.structure(item, inner))
             except Exception as exc:  # gathered into one validation error
-                exc.__notes__ = [f"Structuring {tp!r} @ index {index}"]
+                exc.__notes__ = [f"Structuring {tp!r} @ index {index}"]  # type: ignore[attr-defined]  # 3.10 has no add_note
                 problems.append(exc)
         if problems:
             raise cattrs.IterableValidationError(f"While structuring {tp!r}", problems, tp)
