@@ -278,7 +278,7 @@ _ALWAYS_SENT: dict[type[Any], tuple[str, ...]] = {
 def _register_wire_unstructure(cls: type[Any]) -> None:
     # Fields left at their default (None, ()) are not sent, unless the API requires them;
     # ``type`` always is.
-    kept = {name: override(omit_if_default=False) for name in _ALWAYS_SENT.get(cls, ())}
+    kept: dict[str, Any] = {n: override(omit_if_default=False) for n in _ALWAYS_SENT.get(cls, ())}
     fn = _lazy(
         lambda: make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True, **kept)
     )
