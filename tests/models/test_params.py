@@ -43,3 +43,20 @@ def test_repository_token_is_not_in_repr() -> None:
 
 def test_invalid_input_is_a_value_error() -> None:
     assert issubclass(qa.InvalidInputError, ValueError)
+
+
+def test_a_confirmation_left_at_allow_still_sends_result() -> None:
+    from qoder_async._models._convert import unstructure
+
+    assert unstructure(qa.UserToolConfirmationParam("evt_1"))["result"] == "allow"
+
+
+def test_a_search_result_block_sends_its_content_even_when_empty() -> None:
+    from qoder_async._models._convert import unstructure
+
+    assert unstructure(qa.SearchResultBlock(source="s", title="t"))["content"] == []
+
+
+def test_an_outcome_without_a_rubric_is_refused_before_sending() -> None:
+    with pytest.raises(qa.InvalidInputError, match="rubric"):
+        qa.UserDefineOutcomeParam("all tests pass")
