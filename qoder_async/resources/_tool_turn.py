@@ -11,9 +11,11 @@ calls are left that only the caller can answer (an ``always_ask`` without
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
+from contextlib import aclosing
 from typing import TYPE_CHECKING
 
+from .._errors import QoderError
 from .._models._events import TERMINAL_EVENT_TYPES, Event, SessionStatusIdle
 from .._models._params import EventParam, UserMessageParam
 from ..cursors._store import CursorStore
@@ -52,7 +54,7 @@ class ToolTurn:
             self.session.id, events=answers, idempotency_key=key
         )
 
-    async def _follow(self, after: str) -> AsyncIterator[Event]:
+    async def _follow(self, after: str) -> AsyncGenerator[Event, None]:
         stream = self.session.events(after, deltas=self.deltas, cursors=self.cursors)
         async with stream:
             async for event in stream:
@@ -64,20 +66,21 @@ class ToolTurn:
         """Every event of the turn, each ``requires_action`` idle included."""
         calls: dict[str, PendingCall] = {}
         answered: set[str] = set()
-        stretch: AsyncIterator[Event] = self.session.turn(
+        stretch: AsyncGenerator[Event, None] = self.session.turn(
             self.message, deltas=self.deltas, cursors=self.cursors
         )
         while True:
             idle: SessionStatusIdle | None = None
-            async for event in stretch:
-                call = PendingCall.from_event(event, listed=True)
-                if call is not None:
-                    calls[call.tool_use_id] = call
-                if isinstance(event, SessionStatusIdle):
-                    idle = event
-                yield event
-                if event.type in TERMINAL_EVENT_TYPES:
-                    return
+            async with aclosing(stretch):
+                async for event in stretch:
+                    call = PendingCall.from_event(event, listed=True)
+                    if call is not None:
+                        calls[call.tool_use_id] = call
+                    if isinstance(event, SessionStatusIdle):
+                        idle = event
+                    yield event
+                    if event.type in TERMINAL_EVENT_TYPES:
+                        return
             reason = idle.stop_reason if idle is not None else None
             if idle is None or reason is None or reason.type != "requires_action":
                 return
@@ -86,9 +89,7 @@ class ToolTurn:
                 for i in reason.event_ids
                 if i not in answered
             ]
-            self.left = await self.runner.answer(
-                self.session.id, [c for c in batch if c is not None], self._post
-            )
+            self.left = await self.runner.answer(self.session.id, batch, self._post)
             answered.update(
                 i for i in reason.event_ids if i not in {c.tool_use_id for c in self.left}
             )
@@ -98,10 +99,11 @@ class ToolTurn:
                 await self.cursors.commit(self.session.id, idle.id)
             stretch = self._follow(idle.id)
 
-    async def _look_up(self, call_id: str) -> PendingCall | None:
+    async def _look_up(self, call_id: str) -> PendingCall:
         # A call whose tool use came before the turn's stream started (a rare race): the
-        # history has it.
+        # history has it. Without it the call cannot be answered and the turn would wait
+        # for ever, so that is an error.
         for call in await self.session.pending():
             if call.tool_use_id == call_id:
                 return call
-        return None
+        raise QoderError(f"the turn waits on {call_id}, which the session's history lacks")
