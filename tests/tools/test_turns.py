@@ -9,7 +9,7 @@ import anyio
 import pytest
 
 import qoder_async as qa
-from qoder_async.testing import Emulator
+from qoder_async.testing import Emulator, StreamFault
 from qoder_async.testing._faults import RequestFault
 
 pytestmark = pytest.mark.anyio
@@ -299,3 +299,26 @@ async def test_a_call_that_was_running_when_its_process_died_is_not_run_again(
     events = [e async for e in session.history(types=["user.custom_tool_result"])]
     assert isinstance(events[0], qa.UserCustomToolResult)
     assert events[0].is_error
+
+
+async def test_a_stream_that_drops_around_requires_action_runs_each_call_once(
+    client: qa.AsyncQoder, emulator: Emulator
+) -> None:
+    ran: list[str] = []
+
+    @qa.tool
+    def once(order_id: str = "x") -> str:
+        """Once."""
+        ran.append(order_id)
+        return "done"
+
+    session = await _session(client, [once])
+    # the turn's stream drops just before the requires_action idle, the follow-up one
+    # right after it starts
+    emulator.stream_faults(session.id, [StreamFault(drop_after=9), StreamFault(drop_after=2)])
+    with anyio.fail_after(30):
+        result = await session.ask("go", tools=[once])
+    assert ran == ["x"]
+    assert "once said: done" in result.text
+    assert result.stop_reason is not None
+    assert result.stop_reason.type == "end_turn"
