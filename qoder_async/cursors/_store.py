@@ -21,11 +21,11 @@ gave, so a tool call is run at most once per event id across a restart.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Protocol, runtime_checkable
+from typing import Protocol, cast
 
 import anyio
 
-__all__ = ["AnswerStore", "BatchingCursors", "CursorStore", "MemoryCursors"]
+__all__ = ["AnswerStore", "BatchingCursors", "CursorStore", "MemoryCursors", "answer_store"]
 
 
 class CursorStore(Protocol):
@@ -44,7 +44,6 @@ class CursorStore(Protocol):
         ...
 
 
-@runtime_checkable
 class AnswerStore(Protocol):
     """Keeps, per session and tool call, what the client did about the call (a JSON text).
 
@@ -60,6 +59,18 @@ class AnswerStore(Protocol):
     async def save_answer(self, session_id: str, tool_use_id: str, record: str) -> None:
         """Save (or replace) the record of a call."""
         ...
+
+
+def answer_store(cursors: object) -> AnswerStore | None:
+    """``cursors`` if it also keeps tool answers, else ``None``.
+
+    Checked by attribute, not with ``isinstance`` on a runtime-checkable protocol (which
+    would give the protocol class annotations of its own as a side effect).
+    """
+    methods = ("load_answer", "save_answer")
+    if all(callable(getattr(cursors, name, None)) for name in methods):
+        return cast(AnswerStore, cursors)
+    return None
 
 
 class MemoryCursors:

@@ -34,7 +34,7 @@ from .._models._params import (
     UserToolConfirmationParam,
     mount_path_under_data,
 )
-from ..cursors._store import AnswerStore, CursorStore
+from ..cursors._store import CursorStore, answer_store
 from ..streaming._hub import EventHub
 from ..streaming._stream import EventStream
 from ..tools._calls import OnPermission, PendingCall, pending_calls
@@ -399,9 +399,12 @@ class AsyncSession(AsyncCloseable):
         timeout: float,
         cursors: CursorStore | None,
     ) -> ToolRunner:
-        store = cursors if isinstance(cursors, AnswerStore) else None
         return ToolRunner(
-            tools or (), on_permission, max_concurrency=concurrency, timeout=timeout, store=store
+            tools or (),
+            on_permission,
+            max_concurrency=concurrency,
+            timeout=timeout,
+            store=answer_store(cursors),
         )
 
     async def pending(self) -> list[PendingCall]:

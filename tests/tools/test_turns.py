@@ -168,7 +168,10 @@ async def test_pending_calls_are_rebuilt_and_answered_from_another_process(
     assert call.name == "Glob"
     assert call.input == {"pattern": "**/*", "path": "/data"}
     await later.deny(call, "not today")
-    emulator.wait_idle(session.id)
+    with anyio.fail_after(10):  # the turn resumes: wait for the end of it
+        async for event in later.events(call.tool_use_id):
+            if isinstance(event, qa.SessionStatusIdle):
+                break
     history = [e async for e in later.history()]
     result = next(e for e in history if isinstance(e, qa.AgentToolResult))
     assert result.is_error
