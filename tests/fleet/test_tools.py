@@ -88,8 +88,11 @@ async def test_a_successor_posts_the_answer_its_predecessor_recorded(
 async def test_a_worker_that_lost_its_lease_cannot_record_an_answer(
     redis: Redis, prefix: str
 ) -> None:
-    with pytest.raises(qa.LeaseLost):  # from the save, then again as the block ends
+    async def save_after_losing_the_lease() -> None:
         async with fleet(redis, prefix, "w1").lease("sess_1") as lease:
             await redis.delete(f"{prefix}:lease:sess_1")  # expired, as for a stalled worker
             await lease.save_answer("sess_1", "evt_1", '{"started": true}')
+
+    with pytest.raises(qa.LeaseLost):  # from the save, then again as the block ends
+        await save_after_losing_the_lease()
     assert await redis.hget(f"{prefix}:answers:sess_1", "evt_1") is None
