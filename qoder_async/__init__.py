@@ -59,6 +59,7 @@ if TYPE_CHECKING:
         RateLimitError as RateLimitError,
         RequestTooLargeError as RequestTooLargeError,
         StreamError as StreamError,
+        ToolError as ToolError,
         UnexpectedResponseError as UnexpectedResponseError,
         UnprocessableEntityError as UnprocessableEntityError,
     )
@@ -164,6 +165,7 @@ if TYPE_CHECKING:
         SQLiteCursors as SQLiteCursors,
     )
     from .cursors._store import (
+        AnswerStore as AnswerStore,
         BatchingCursors as BatchingCursors,
         CursorStore as CursorStore,
         MemoryCursors as MemoryCursors,
@@ -208,6 +210,17 @@ if TYPE_CHECKING:
     from .streaming._stream import (
         EventStream as EventStream,
     )
-
+    from .tools._calls import (
+        Deny as Deny,
+        OnPermission as OnPermission,
+        PendingCall as PendingCall,
+    )
+    from .tools._runner import (
+        ToolRunner as ToolRunner,
+    )
+    from .tools._tool import (
+        Tool as Tool,
+        tool as tool,
+    )
 else:
     __getattr__, __dir__, __all__ = lazy_exports(__name__)

@@ -22,6 +22,7 @@
     │       └── APITimeoutError
     ├── ClientClosedError            the client was closed (``aclose``) before or during the call
     ├── StreamError                  an event stream gave up after too many failed reconnects
+    ├── ToolError                    raised in a tool: its text is the answer the model sees
     └── LeaseLost                    a fleet worker lost its session lease (in ``_lease``)
 
 Every error text is built from what the API said and what the caller asked, cut to
@@ -57,6 +58,7 @@ __all__ = [
     "RequestTooLargeError",
     "StreamError",
     "UnexpectedResponseError",
+    "ToolError",
     "UnprocessableEntityError",
 ]
 
@@ -371,3 +373,10 @@ def unexpected_response(
         body=body,
         retries=retries,
     )
+
+
+class ToolError(QoderError):
+    """Raise it in a tool to answer the model with an error: ``raise qa.ToolError("no such
+    order")``. The text goes to the model as the result, with ``is_error`` set; any other
+    exception is logged and answered with a generic text instead (its message may hold
+    secrets)."""

@@ -22,7 +22,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from ._content import BLOCK_TYPES, ContentBlock, JSONObject, UnknownBlock
+from ._content import BLOCK_TYPES, ContentBlock, JSONObject, SearchResultBlock, UnknownBlock
 from ._deployments import Deployment, DeploymentRun
 from ._dreams import Dream
 from ._events import (
@@ -283,9 +283,20 @@ for _managed in (Skill, SkillVersion, Deployment, DeploymentRun, Dream):
 # --- request bodies ------------------------------------------------------------------------
 
 
+# Fields the API requires although they have a default here: sent even when left at it.
+_ALWAYS_SENT: dict[type[Any], tuple[str, ...]] = {
+    UserToolConfirmationParam: ("result",),
+    SearchResultBlock: ("content",),
+}
+
+
 def _register_wire_unstructure(cls: type[Any]) -> None:
-    # Fields left at their default (None, ()) are not sent; ``type`` always is.
-    fn = _lazy(lambda: make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True))
+    # Fields left at their default (None, ()) are not sent, unless the API requires them;
+    # ``type`` always is.
+    kept: dict[str, Any] = {n: override(omit_if_default=False) for n in _ALWAYS_SENT.get(cls, ())}
+    fn = _lazy(
+        lambda: make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True, **kept)
+    )
 
     def unstructure_with_type(obj: Any) -> JSONObject:
         body: JSONObject = fn(obj)

@@ -183,23 +183,30 @@ class UserInterruptParam:
     type: ClassVar[str] = "user.interrupt"
 
 
+def _required_rubric(_: object, attribute: Attribute[Any], value: object) -> None:
+    if value is None:
+        raise InvalidInputError("user.define_outcome needs a rubric (the API requires one)")
+
+
 @frozen
 class UserDefineOutcomeParam:
     """``user.define_outcome``: an outcome to iterate towards, graded by ``rubric``.
 
     ``rubric`` is ``{"type": "text", "content": ...}`` or ``{"type": "file", "file_id": ...}``;
-    given as a plain string it becomes a text rubric.
+    given as a plain string it becomes a text rubric. The API requires it: leaving it out
+    raises :class:`InvalidInputError` here rather than a 400 there.
     """
 
     description: str = field(validator=_non_empty)
-    rubric: JSONObject | None = None
+    rubric: JSONObject | None = field(default=None, validator=_required_rubric)
     max_iterations: int | None = None
     type: ClassVar[str] = "user.define_outcome"
 
 
 @frozen
 class UserToolConfirmationParam:
-    """``user.tool_confirmation``: ``result`` is ``"allow"`` or ``"deny"``."""
+    """``user.tool_confirmation``: ``result`` is ``"allow"`` or ``"deny"``; always sent, even
+    left at its default (the API requires it)."""
 
     tool_use_id: str = field(validator=_non_empty)
     result: str = "allow"

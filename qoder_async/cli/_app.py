@@ -134,10 +134,16 @@ def run(
     environment: EnvironmentId = None,
     session: SessionId = None,
     model: Model = "ultimate",
+    allow: Annotated[
+        list[str] | None,
+        typer.Option("--allow", metavar="TOOL", help="Approve this always_ask tool (repeatable)."),
+    ] = None,
     base_url: BaseUrl = None,
     debug: Debug = False,
 ) -> None:
     """Run one turn: the agent's events as they arrive, then its answer.
+
+    A tool whose policy is always_ask is refused unless --allow names it.
 
     On a pipe the answer alone goes to stdout (the events to stderr); --json prints every
     event of the turn as a JSON line. The exit status is non-zero if the turn failed.
@@ -157,6 +163,7 @@ def run(
         agent_id=agent,
         environment_id=environment,
         model=model,
+        allow=allow or [],
     )
 
     async def main() -> int:

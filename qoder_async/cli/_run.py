@@ -19,7 +19,7 @@ from ._screen import Screen
 from ._turn import play_turn
 from ._view import TurnView
 
-__all__ = ["RunOptions", "event_json", "run"]
+__all__ = ["RunOptions", "allow_only", "event_json", "run"]
 
 
 @frozen(kw_only=True)
@@ -34,6 +34,20 @@ class RunOptions:
     agent_id: str | None
     environment_id: str | None
     model: str
+    allow: Sequence[str] = ()
+
+
+def allow_only(names: Sequence[str]) -> qa.OnPermission:
+    """Approve the ``always_ask`` calls of the named tools and refuse every other one:
+    nobody is at the keyboard of ``run`` to ask."""
+    allowed = frozenset(names)
+
+    def decide(call: qa.PendingCall) -> bool | qa.Deny:
+        if call.name in allowed:
+            return True
+        return qa.Deny(f"qoder-async run does not allow {call.name} (no --allow {call.name})")
+
+    return decide
 
 
 def event_json(event: qa.Event) -> str:
@@ -65,11 +79,17 @@ async def _run(
     if not options.as_json:
         with keys_hidden(stdin_fd()):
             return await play_turn(
-                session, options.prompt, screen=screen, view=view, control=control
+                session,
+                options.prompt,
+                screen=screen,
+                view=view,
+                control=control,
+                on_permission=allow_only(options.allow),
             )
     events: list[qa.Event] = []
     with control.turn(session, view):
-        async with aclosing(session.turn(options.prompt)) as stream:
+        turn = session.turn(options.prompt, on_permission=allow_only(options.allow))
+        async with aclosing(turn) as stream:
             async for event in stream:
                 print(event_json(event), flush=True)
                 events.append(event)

@@ -18,6 +18,15 @@ __all__ = ["SQLiteCursors"]
 T = TypeVar("T")
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS qoder_cursors (session_id TEXT PRIMARY KEY, event_id TEXT)"
+_ANSWERS = (
+    "CREATE TABLE IF NOT EXISTS qoder_tool_answers"
+    " (session_id TEXT, tool_use_id TEXT, record TEXT, PRIMARY KEY (session_id, tool_use_id))"
+)
+_READ_ANSWER = "SELECT record FROM qoder_tool_answers WHERE session_id = ? AND tool_use_id = ?"
+_WRITE_ANSWER = (
+    "INSERT INTO qoder_tool_answers (session_id, tool_use_id, record) VALUES (?, ?, ?)"
+    " ON CONFLICT (session_id, tool_use_id) DO UPDATE SET record = excluded.record"
+)
 _READ = "SELECT event_id FROM qoder_cursors WHERE session_id = ?"
 _WRITE = (
     "INSERT INTO qoder_cursors (session_id, event_id) VALUES (?, ?)"
@@ -57,6 +66,7 @@ class SQLiteCursors(BatchingCursors, AsyncCloseable):
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.execute(_SCHEMA)
+                db.execute(_ANSWERS)
                 self._db = db
             return query(self._db)
 
@@ -68,6 +78,17 @@ class SQLiteCursors(BatchingCursors, AsyncCloseable):
 
     async def _write(self, session_id: str, event_id: str) -> None:
         await self._run(lambda db: db.execute(_WRITE, (session_id, event_id)))
+
+    async def load_answer(self, session_id: str, tool_use_id: str) -> str | None:
+        """The saved record of a tool call (see :class:`AnswerStore`)."""
+        row = await self._run(
+            lambda db: db.execute(_READ_ANSWER, (session_id, tool_use_id)).fetchone()
+        )
+        return None if row is None else str(row[0])
+
+    async def save_answer(self, session_id: str, tool_use_id: str, record: str) -> None:
+        """Save the record of a tool call at once (never held back)."""
+        await self._run(lambda db: db.execute(_WRITE_ANSWER, (session_id, tool_use_id, record)))
 
     async def aclose(self) -> None:
         """Write every held-back commit and close the file (it reopens if used again)."""

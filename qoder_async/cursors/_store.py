@@ -13,16 +13,19 @@ over) neither misses an event nor handles one twice. Three stores ship:
 A store may hold commits back and write them in batches (``commit_every`` /
 ``commit_interval``): only a consumer that tolerates seeing a few events again after a crash
 should ask for that; :meth:`CursorStore.flush` writes what is held back.
+
+A store that also is an :class:`AnswerStore` (all three are) keeps the answers a tool runner
+gave, so a tool call is run at most once per event id across a restart.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Protocol
+from typing import Protocol, cast
 
 import anyio
 
-__all__ = ["BatchingCursors", "CursorStore", "MemoryCursors"]
+__all__ = ["AnswerStore", "BatchingCursors", "CursorStore", "MemoryCursors", "answer_store"]
 
 
 class CursorStore(Protocol):
@@ -41,11 +44,41 @@ class CursorStore(Protocol):
         ...
 
 
+class AnswerStore(Protocol):
+    """Keeps, per session and tool call, what the client did about the call (a JSON text).
+
+    A tool runner saves a record before it runs a call and again, with the answer, before
+    it posts it; a successor finds the record and posts it instead of running the call again.
+    Records are written at once, never held back.
+    """
+
+    async def load_answer(self, session_id: str, tool_use_id: str) -> str | None:
+        """The record of a call, or ``None`` if none was saved."""
+        ...
+
+    async def save_answer(self, session_id: str, tool_use_id: str, record: str) -> None:
+        """Save (or replace) the record of a call."""
+        ...
+
+
+def answer_store(cursors: object) -> AnswerStore | None:
+    """``cursors`` if it also keeps tool answers, else ``None``.
+
+    Checked by attribute, not with ``isinstance`` on a runtime-checkable protocol (which
+    would give the protocol class annotations of its own as a side effect).
+    """
+    methods = ("load_answer", "save_answer")
+    if all(callable(getattr(cursors, name, None)) for name in methods):
+        return cast(AnswerStore, cursors)
+    return None
+
+
 class MemoryCursors:
     """Cursors in a dict: shared by the streams of this process, gone when it exits."""
 
     def __init__(self) -> None:
         self._ids: dict[str, str] = {}
+        self._answers: dict[tuple[str, str], str] = {}
 
     def __repr__(self) -> str:
         return f"<MemoryCursors sessions={len(self._ids)}>"
@@ -60,6 +93,14 @@ class MemoryCursors:
 
     async def flush(self, session_id: str) -> None:
         """Nothing is ever held back."""
+
+    async def load_answer(self, session_id: str, tool_use_id: str) -> str | None:
+        """The saved record of a tool call."""
+        return self._answers.get((session_id, tool_use_id))
+
+    async def save_answer(self, session_id: str, tool_use_id: str, record: str) -> None:
+        """Keep the record of a tool call."""
+        self._answers[session_id, tool_use_id] = record
 
 
 class BatchingCursors(ABC):

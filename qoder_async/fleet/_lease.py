@@ -44,6 +44,11 @@ _RELEASE = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 return redis.call('DEL', KEYS[1])
 """
+_SAVE_ANSWER = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
 # ARGV: the lease's value, the event id, then each staged command as its length and words.
 # A cursor already at the event id means this very commit was applied before (its reply was
 # lost, e.g. to a cancellation) and is being retried: applying it again would double it.
@@ -76,7 +81,8 @@ class Lease(BatchingCursors):
     cursor: ``async for event in session.events(cursors=lease)``.
 
     :meth:`stage` queues Redis commands that are applied in the same atomic step as the
-    next commit, which makes an effect kept in Redis happen exactly once per event.
+    next commit, which makes an effect kept in Redis happen exactly once per event. The
+    records of tool calls (:meth:`save_answer`) are written at once, fenced by the lease.
     """
 
     def __init__(
@@ -139,6 +145,24 @@ class Lease(BatchingCursors):
         self._ready += self._staged
         self._staged.clear()
         await super().commit(session_id, event_id)
+
+    async def load_answer(self, session_id: str, tool_use_id: str) -> str | None:
+        """The saved record of a tool call, whoever held the lease when it was saved."""
+        self._check(session_id)
+        return text(await self._redis.hget(self._keys.answers(session_id), tool_use_id))
+
+    async def save_answer(self, session_id: str, tool_use_id: str, record: str) -> None:
+        """Save the record of a tool call at once, fenced like a commit.
+
+        Raises:
+            LeaseLost: the lease is gone; nothing was saved (and the call must not run).
+        """
+        self._check(session_id)
+        save = self._redis.register_script(_SAVE_ANSWER)
+        keys = [self._keys.lease(session_id), self._keys.answers(session_id)]
+        if not await save(keys=keys, args=[self._value, tool_use_id, record]):
+            self.lost = True
+            raise LeaseLost(f"the lease on {session_id} passed to another holder")
 
     async def _read(self, session_id: str) -> str | None:
         return text(await self._redis.get(self._keys.cursor(session_id)))

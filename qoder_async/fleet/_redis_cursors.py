@@ -35,6 +35,10 @@ class RedisKeys:
         """The counter that numbers the session's leases (never expires)."""
         return f"{self.prefix}:fence:{session_id}"
 
+    def answers(self, session_id: str) -> str:
+        """The records of the session's tool calls: a hash from call id to JSON text."""
+        return f"{self.prefix}:answers:{session_id}"
+
     def members(self) -> str:
         """The live workers: a sorted set scored by when each one's heartbeat expires."""
         return f"{self.prefix}:members"
@@ -73,3 +77,11 @@ class RedisCursors(BatchingCursors):
 
     async def _write(self, session_id: str, event_id: str) -> None:
         await self._redis.set(self._keys.cursor(session_id), event_id)
+
+    async def load_answer(self, session_id: str, tool_use_id: str) -> str | None:
+        """The saved record of a tool call (see :class:`AnswerStore`)."""
+        return text(await self._redis.hget(self._keys.answers(session_id), tool_use_id))
+
+    async def save_answer(self, session_id: str, tool_use_id: str, record: str) -> None:
+        """Save the record of a tool call at once."""
+        await self._redis.hset(self._keys.answers(session_id), tool_use_id, record)

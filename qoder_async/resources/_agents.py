@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
+from typing import Any
 
 from .._config import NOT_GIVEN, NotGiven
 from .._models._content import JSONObject
 from .._models._objects import Agent
+from ..tools._tool import Tool
 from ._endpoints import Resource, endpoint
 from ._pagination import AsyncPager
 
@@ -40,14 +42,15 @@ class Agents(Resource):
         model: str | JSONObject,
         system: str | None = None,
         description: str | None = None,
-        tools: Sequence[JSONObject] | None = None,
+        tools: Sequence[JSONObject | Tool[Any]] | None = None,
         mcp_servers: Sequence[JSONObject] | None = None,
         skills: Sequence[JSONObject] | None = None,
         multiagent: JSONObject | None = None,
         metadata: dict[str, str] | None = None,
         idempotency_key: str | None = None,
     ) -> Agent:
-        """Create an agent. ``model`` is a model id (``"ultimate"``) or a config object.
+        """Create an agent. ``model`` is a model id (``"ultimate"``) or a config object;
+        ``tools`` may hold :func:`tool` functions, sent as their ``definition``.
 
         Raises ``InvalidRequestError`` (400) for a missing or invalid field.
         """
@@ -79,7 +82,7 @@ class Agents(Resource):
         model: str | JSONObject | NotGiven = NOT_GIVEN,
         system: str | NotGiven | None = NOT_GIVEN,
         description: str | NotGiven | None = NOT_GIVEN,
-        tools: Sequence[JSONObject] | NotGiven | None = NOT_GIVEN,
+        tools: Sequence[JSONObject | Tool[Any]] | NotGiven | None = NOT_GIVEN,
         mcp_servers: Sequence[JSONObject] | NotGiven | None = NOT_GIVEN,
         skills: Sequence[JSONObject] | NotGiven | None = NOT_GIVEN,
         multiagent: JSONObject | NotGiven | None = NOT_GIVEN,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import weakref
 from collections.abc import AsyncGenerator, Sequence
-from typing import TYPE_CHECKING, Final, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
 from attrs import frozen
 
@@ -32,12 +32,17 @@ from .._models._params import (
     UserDefineOutcomeParam,
     UserInterruptParam,
     UserMessageParam,
+    UserToolConfirmationParam,
     mount_path_under_data,
 )
-from ..cursors._store import CursorStore
+from ..cursors._store import CursorStore, answer_store
 from ..streaming._hub import EventHub
 from ..streaming._stream import EventStream
+from ..tools._calls import OnPermission, PendingCall, pending_calls
+from ..tools._runner import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, ToolRunner, idempotency_key
+from ..tools._tool import Tool
 from ._pagination import AsyncPager
+from ._tool_turn import ToolTurn
 from ._upload import UploadSource
 
 if TYPE_CHECKING:
@@ -80,6 +85,8 @@ class TurnResult:
         stop_reason: why the turn ended (``end_turn``, ``requires_action``, ...).
         usage: the last ``session.usage`` snapshot seen in the turn (a dict), if any.
         credits: the credits the turn's model requests reported.
+        pending: with ``stop_reason.type == "requires_action"``, the calls that await an
+            answer (answer them with :meth:`AsyncSession.answer`, even from another process).
     """
 
     text: str
@@ -87,10 +94,14 @@ class TurnResult:
     stop_reason: StopReason | None
     usage: dict[str, object] | None
     credits: float
+    pending: tuple[PendingCall, ...] = ()
 
     @classmethod
-    def from_events(cls, events: Sequence[Event]) -> TurnResult:
-        """Summarise the events of one turn."""
+    def from_events(
+        cls, events: Sequence[Event], pending: Sequence[PendingCall] | None = None
+    ) -> TurnResult:
+        """Summarise the events of one turn; ``pending`` defaults to the calls the last
+        ``requires_action`` idle of ``events`` lists and no later event answers."""
         texts = [e.text for e in events if isinstance(e, AgentMessage) and e.text]
         idle = next((e for e in reversed(events) if isinstance(e, SessionStatusIdle)), None)
         usage = next((e.usage for e in reversed(events) if isinstance(e, SessionUsageEvent)), None)
@@ -105,6 +116,7 @@ class TurnResult:
             stop_reason=idle.stop_reason if idle is not None else None,
             usage=usage,
             credits=round(credits, 2),
+            pending=tuple(pending_calls(events) if pending is None else pending),
         )
 
 
@@ -379,8 +391,17 @@ class AsyncSession(AsyncCloseable):
         *,
         deltas: bool | Sequence[str] = False,
         cursors: CursorStore | None = None,
+        tools: Sequence[Tool[Any]] | None = None,
+        on_permission: OnPermission | None = None,
+        tool_concurrency: int = DEFAULT_CONCURRENCY,
+        tool_timeout: float = DEFAULT_TIMEOUT,
     ) -> AsyncGenerator[Event, None]:
         """Send a message and yield the events of the turn it starts.
+
+        With ``tools`` or ``on_permission``, ``requires_action`` does not end the turn: each
+        batch of calls is answered (see :meth:`answer`) and the turn goes on until it really
+        ends; every event is yielded, each idle included. An ``always_ask`` call without
+        ``on_permission`` is never allowed: the turn then stops at its idle, the call pending.
 
         The stream is opened before the message is sent, so no event of the turn is missed;
         a message sent while another turn runs waits for it to end (see :meth:`send`). The
@@ -391,6 +412,15 @@ class AsyncSession(AsyncCloseable):
         the turn passes over (the end of an earlier turn) count as handled.
         """
         param = message if isinstance(message, UserMessageParam) else UserMessageParam(message)
+        if tools is not None or on_permission is not None:
+            runner = self._tool_runner(
+                tools, on_permission, tool_concurrency, tool_timeout, cursors
+            )
+            async for event in ToolTurn(
+                self, param, runner, deltas=deltas, cursors=cursors
+            ).events():
+                yield event
+            return
         async with self.events(deltas=deltas, cursors=cursors) as stream:
             echo = await self._send_when_idle(param, stream)
             started = False
@@ -403,14 +433,98 @@ class AsyncSession(AsyncCloseable):
                     return
 
     async def ask(
-        self, message: MessageInput | UserMessageParam, *, cursors: CursorStore | None = None
+        self,
+        message: MessageInput | UserMessageParam,
+        *,
+        cursors: CursorStore | None = None,
+        tools: Sequence[Tool[Any]] | None = None,
+        on_permission: OnPermission | None = None,
+        tool_concurrency: int = DEFAULT_CONCURRENCY,
+        tool_timeout: float = DEFAULT_TIMEOUT,
     ) -> TurnResult:
         """Run one turn and return what it produced (``.text``, ``.events``, ...).
 
-        With ``cursors`` the turn's events are committed as they are collected.
+        With ``cursors`` the turn's events are committed as they are collected. With
+        ``tools`` or ``on_permission`` the calls are answered as in :meth:`turn`; a turn
+        left waiting returns with ``stop_reason.type == "requires_action"`` and
+        ``.pending`` listing what awaits an answer.
         """
-        events = [event async for event in self.turn(message, cursors=cursors)]
-        return TurnResult.from_events(events)
+        if tools is None and on_permission is None:
+            events = [event async for event in self.turn(message, cursors=cursors)]
+            return TurnResult.from_events(events)
+        param = message if isinstance(message, UserMessageParam) else UserMessageParam(message)
+        runner = self._tool_runner(tools, on_permission, tool_concurrency, tool_timeout, cursors)
+        turn = ToolTurn(self, param, runner, cursors=cursors)
+        events = [event async for event in turn.events()]
+        return TurnResult.from_events(events, turn.left)
+
+    # --- tools and approvals -----------------------------------------------------------------
+
+    @staticmethod
+    def _tool_runner(
+        tools: Sequence[Tool[Any]] | None,
+        on_permission: OnPermission | None,
+        concurrency: int,
+        timeout: float,
+        cursors: CursorStore | None,
+    ) -> ToolRunner:
+        return ToolRunner(
+            tools or (),
+            on_permission,
+            max_concurrency=concurrency,
+            timeout=timeout,
+            store=answer_store(cursors),
+        )
+
+    async def pending(self) -> list[PendingCall]:
+        """The calls the session waits on, rebuilt from its history: those the last
+        ``requires_action`` idle lists and no later event answers (``[]`` if none)."""
+        events = [event async for event in self.history()]
+        return list(pending_calls(events))
+
+    async def answer(
+        self,
+        calls: Sequence[PendingCall] | None = None,
+        *,
+        tools: Sequence[Tool[Any]] = (),
+        on_permission: OnPermission | None = None,
+        cursors: CursorStore | None = None,
+        tool_concurrency: int = DEFAULT_CONCURRENCY,
+        tool_timeout: float = DEFAULT_TIMEOUT,
+    ) -> list[PendingCall]:
+        """Answer pending calls (by default :meth:`pending`): run the custom ones with
+        ``tools``, decide the ``always_ask`` ones with ``on_permission``, post the answers in
+        one request; returns the calls left pending. The turn resumes once all are answered.
+
+        With ``cursors`` that keep answers (every shipped store does), a call that an
+        earlier process already ran is posted from its record, not run again.
+        """
+        if calls is None:
+            calls = await self.pending()
+        runner = self._tool_runner(tools, on_permission, tool_concurrency, tool_timeout, cursors)
+
+        async def post(answers: Sequence[EventParam], key: str) -> object:
+            return await self._client.sessions.events.send(
+                self.id, events=answers, idempotency_key=key
+            )
+
+        return list(await runner.answer(self.id, calls, post))
+
+    async def allow(self, call: PendingCall) -> list[Event]:
+        """Allow one ``always_ask`` call (``user.tool_confirmation`` with ``allow``)."""
+        return await self._confirm(call, "allow", None)
+
+    async def deny(self, call: PendingCall, message: str | None = None) -> list[Event]:
+        """Deny one ``always_ask`` call; ``message`` tells the model why."""
+        return await self._confirm(call, "deny", message)
+
+    async def _confirm(self, call: PendingCall, result: str, message: str | None) -> list[Event]:
+        if call.kind != "confirmation":
+            raise QoderError(f"{call.name} is a custom tool call: answer it with answer(tools=…)")
+        param = UserToolConfirmationParam(call.tool_use_id, result, message, call.session_thread_id)
+        return await self._client.sessions.events.send(
+            self.id, events=[param], idempotency_key=idempotency_key(self.id, [call])
+        )
 
     # --- history and threads -----------------------------------------------------------------
 

@@ -102,6 +102,31 @@ def _text_of(events: list[dict[str, Any]]) -> str:
     return "\n".join(texts)
 
 
+_ANSWER_IDS = {
+    "user.tool_confirmation": "tool_use_id",
+    "user.custom_tool_result": "custom_tool_use_id",
+}
+
+
+def _take_answers(state: SessionState, events: list[dict[str, Any]]) -> None:
+    """Check the answers among ``events`` against the pending calls (a 400 for an unknown,
+    already answered or wrongly typed id), then mark them answered. Call with the lock."""
+    ids = [(e["type"], e[_ANSWER_IDS[e["type"]]]) for e in events if e["type"] in _ANSWER_IDS]
+    seen: set[str] = set()
+    for index, (kind, call_id) in enumerate(ids):
+        if state.pending.get(call_id) != kind or call_id in seen:
+            field = _ANSWER_IDS[kind]
+            raise bad_request(
+                f"{field} '{call_id}' does not match any pending tool use in this session.",
+                f"events[{index}].{field}",
+            )
+        seen.add(call_id)
+    for _, call_id in ids:
+        del state.pending[call_id]
+    if ids and not state.pending and state.answered is not None:
+        state.answered.set()
+
+
 def accept_events(
     core: Core, state: SessionState, events: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -125,6 +150,7 @@ def accept_events(
                 f"Session '{session_id}' is still processing a turn "
                 "and cannot accept a new message."
             )
+        _take_answers(state, events)
         turn_id = state.turn_id
         if messages:
             turn_id = store.ids.new("turn_")

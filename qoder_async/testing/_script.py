@@ -20,6 +20,8 @@ from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Union
 
+from ._tools import REQUIRES_ACTION, builtin_call, custom_turn, refusal
+
 __all__ = ["AgentScript", "TurnContext", "default_script"]
 
 
@@ -34,6 +36,8 @@ class TurnContext:
     files: dict[str, bytes]
     create_file_hook: Callable[[str, bytes, str], dict[str, Any]] = field(repr=False)
     new_id_hook: Callable[[str], str] = field(repr=False)
+    answers: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    """The client's answers to the turn's tool calls, by call id (filled at each pause)."""
 
     def create_file(
         self, filename: str, content: bytes, mime_type: str = "text/markdown"
@@ -89,27 +93,27 @@ def default_script(text: str, context: TurnContext) -> Iterator[dict[str, Any]]:
         "type": "agent.thinking",
         "_delta_text": f"The user wrote: {text!r}. I'll check which files are mounted first.",
     }
-    glob = context.new_id("evt_")
-    yield {
-        "id": glob,
-        "type": "agent.tool_use",
-        "name": "Glob",
-        "input": {"pattern": "**/*", "path": "/data"},
-        "evaluated_permission": "allow",
-    }
+    glob, asks = builtin_call(
+        context.session, "Glob", {"pattern": "**/*", "path": "/data"}, context.new_id
+    )
+    yield glob
     yield {
         "type": "span.model_request_end",
         "model_request_start_id": span,
         "is_error": False,
         "model_usage": _usage(4105 + len(text) // 4, 61, 0, 3920),
     }
+    if asks:
+        yield {"type": REQUIRES_ACTION}
+    refused = refusal(context.answers, glob)
     listing = "\n".join(sorted(paths)) if paths else "No files found"
     yield {
         "type": "agent.tool_result",
-        "tool_use_id": glob,
-        "content": [{"type": "text", "text": listing}],
-        "is_error": False,
+        "tool_use_id": glob["id"],
+        "content": [{"type": "text", "text": refused or listing}],
+        "is_error": refused is not None,
     }
+    quotes: list[str] = [] if refused is None else [refused]
 
     if first_file is not None:
         path, raw = first_file
@@ -117,26 +121,26 @@ def default_script(text: str, context: TurnContext) -> Iterator[dict[str, Any]]:
         span = context.new_id("evt_")
         yield {"id": span, "type": "span.model_request_start"}
         yield {"type": "agent.thinking", "_delta_text": f"I'll read {path}."}
-        read = context.new_id("evt_")
-        yield {
-            "id": read,
-            "type": "agent.tool_use",
-            "name": "Read",
-            "input": {"file_path": path},
-            "evaluated_permission": "allow",
-        }
+        read, asks = builtin_call(context.session, "Read", {"file_path": path}, context.new_id)
+        yield read
         yield {
             "type": "span.model_request_end",
             "model_request_start_id": span,
             "is_error": False,
             "model_usage": _usage(236, 83, 3920, 190),
         }
+        if asks:
+            yield {"type": REQUIRES_ACTION}
+        refused = refusal(context.answers, read)
+        quotes += [] if refused is None else [refused]
         yield {
             "type": "agent.tool_result",
-            "tool_use_id": read,
-            "content": [{"type": "text", "text": _numbered(content)}],
-            "is_error": False,
+            "tool_use_id": read["id"],
+            "content": [{"type": "text", "text": refused or _numbered(content)}],
+            "is_error": refused is not None,
         }
+
+    yield from custom_turn(context.session, text, context.answers, quotes, context.new_id)
 
     span = context.new_id("evt_")
     yield {"id": span, "type": "span.model_request_start"}
@@ -150,6 +154,8 @@ def default_script(text: str, context: TurnContext) -> Iterator[dict[str, Any]]:
         path, raw = first_file
         quoted = "\n".join(f"> {line}" for line in _first_lines(raw.decode("utf-8", "replace")))
         summary += f"\n\nThe first lines of {path}:\n{quoted}"
+    if quotes:
+        summary += "\n\n" + "\n".join(quotes)
     produced = context.create_file("answer.md", (summary + "\n").encode(), "text/markdown")
     closing = f"I saved this answer as answer.md ({produced['id']})."
     yield {

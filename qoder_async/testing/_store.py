@@ -118,6 +118,8 @@ class SessionState:
     turn_id: str | None = None
     turn_started: float = 0.0
     deleted: bool = False
+    pending: dict[str, str] = field(default_factory=dict)  # call id -> the answer's type
+    answered: asyncio.Event | None = None  # set once every pending call is answered
 
 
 def in_thread(event: Mapping[str, Any], thread_id: str, include_unthreaded: bool) -> bool:

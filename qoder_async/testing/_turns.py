@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._script import ScriptEvents, TurnContext
 from ._store import SessionState
+from ._tools import REQUIRES_ACTION
 from .routes._files import store_file
 
 if TYPE_CHECKING:
@@ -157,6 +158,39 @@ class TurnRunner:
                 }
                 store.publish_preview(state, event_id, event["type"], [delta])
 
+    async def _requires_action(
+        self,
+        state: SessionState,
+        turn_id: str,
+        calls: dict[str, str],
+        answers: dict[str, dict[str, Any]],
+    ) -> None:
+        """Pause the turn for the client: idle with ``requires_action`` until every call is
+        answered, then running again, with the answers in ``answers``."""
+        if not calls:
+            return
+        store = self.core.store
+        answered = asyncio.Event()
+        with store.lock:
+            state.pending = dict(calls)
+            state.answered = answered
+            state.record["status"] = "idle"
+            idle = {
+                "type": "session.status_idle",
+                "stop_reason": {"type": "requires_action", "event_ids": list(calls)},
+            }
+            store.publish(state, [self._usage_event(state), idle], turn_id=turn_id)
+        await answered.wait()
+        with store.lock:
+            state.answered = None
+            state.record["status"] = "running"
+            for event in state.events:
+                call_id = event.get("tool_use_id") or event.get("custom_tool_use_id")
+                if event["type"].startswith("user.") and call_id in calls:
+                    answers[call_id] = event
+        await self._pause()
+        store.publish(state, [{"type": "session.status_running"}], turn_id=turn_id)
+
     async def _run(self, state: SessionState, turn_id: str, text: str) -> None:
         store = self.core.store
 
@@ -170,10 +204,15 @@ class TurnRunner:
             publish({"type": "session.status_running"})
             context = self._context(state, turn_id)
             ended = False
+            calls: dict[str, str] = {}  # the calls since the last pause that need an answer
             async for raw in _iterate(self.core.script(text, context)):
                 await self._pause()
                 if state.deleted:
                     return
+                if raw["type"] == REQUIRES_ACTION:
+                    await self._requires_action(state, turn_id, calls, context.answers)
+                    calls = {}
+                    continue
                 event = dict(raw)
                 preview_text = event.pop("_delta_text", None)
                 event.setdefault("id", store.ids.new("evt_"))
@@ -189,7 +228,14 @@ class TurnRunner:
                 if event["type"] == "session.status_terminated":
                     with store.lock:  # before publishing: the session will not run again
                         state.record["status"] = "terminated"
+                if _stops_for_action(event):
+                    with store.lock:  # a script that ends its turn on a pause: answers await
+                        state.pending = {i: calls[i] for i in event["stop_reason"]["event_ids"]}
                 publish(event)
+                if event["type"] == "agent.custom_tool_use":
+                    calls[event["id"]] = "user.custom_tool_result"
+                elif event.get("evaluated_permission") == "ask":
+                    calls[event["id"]] = "user.tool_confirmation"
                 if event["type"] in ENDING_TYPES:
                     ended = True
                     break
@@ -235,3 +281,9 @@ class TurnRunner:
                 publish({"type": "session.status_idle", "stop_reason": {"type": "end_turn"}})
         finally:
             store.finish_turn(state)
+
+
+def _stops_for_action(event: Mapping[str, Any]) -> bool:
+    """Whether a script's own event is the idle that pauses the turn for the client."""
+    reason = event.get("stop_reason") if event["type"] == "session.status_idle" else None
+    return isinstance(reason, dict) and reason.get("type") == "requires_action"

@@ -268,3 +268,54 @@ def test_official_sdk_dream_is_polled_then_archived() -> None:
 
     with Emulator() as emu:
         anyio.run(scenario, emu, backend="trio")
+
+
+def test_official_sdk_custom_tool_loop_gets_the_final_answer() -> None:
+    async def loop(emu: Emulator) -> str:
+        client = qca_managed.AsyncManaged(
+            access_token="pat_official_sdk", base_url=emu.base_url, max_retries=0
+        )
+        tool = {
+            "type": "custom",
+            "name": "get_weather",
+            "description": "The weather in a city.",
+            "input_schema": {
+                "type": "object",
+                "properties": {"city": {"type": "string"}},
+                "required": ["city"],
+            },
+        }
+        async with client:
+            agent = await client.agents.create(name="sdk-tools", model="ultimate", tools=[tool])
+            environment = await client.environments.create(name="sdk-tools-env")
+            session = await client.sessions.create(agent=agent.id, environment_id=environment.id)
+            stream = await client.sessions.events.stream(session.id)
+            text = [{"type": "text", "text": "Weather for city=Oslo?"}]
+            await client.sessions.events.send(
+                session.id, events=[{"type": "user.message", "content": text}]
+            )
+            calls: dict[str, str] = {}
+            with anyio.fail_after(20):
+                async for event in stream:
+                    if event.type == "agent.custom_tool_use":
+                        calls[event.id] = event.input["city"]
+                    if event.type == "agent.message":
+                        answer = event.content[0].text
+                    if event.type == "session.status_idle":
+                        if event.stop_reason.type != "requires_action":
+                            break
+                        results = [
+                            {
+                                "type": "user.custom_tool_result",
+                                "custom_tool_use_id": call_id,
+                                "content": [{"type": "text", "text": f"sunny in {city}"}],
+                            }
+                            for call_id, city in calls.items()
+                            if call_id in event.stop_reason.event_ids
+                        ]
+                        await client.sessions.events.send(session.id, events=results)
+            await stream.close()
+            return answer
+
+    with Emulator() as emu:
+        assert "get_weather said: sunny in Oslo" in anyio.run(loop, emu)

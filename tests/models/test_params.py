@@ -84,3 +84,20 @@ async def test_file_metadata_is_checked_before_uploading(client: qa.AsyncQoder) 
 async def test_metadata_that_is_not_a_mapping_is_refused(client: qa.AsyncQoder) -> None:
     with pytest.raises(qa.InvalidInputError, match="mapping"):
         await client.agents.create(name="m", model="ultimate", metadata=["a"])  # type: ignore[arg-type]  # the wrong value is the test
+
+
+def test_a_confirmation_left_at_allow_still_sends_result() -> None:
+    from qoder_async._models._convert import unstructure
+
+    assert unstructure(qa.UserToolConfirmationParam("evt_1"))["result"] == "allow"
+
+
+def test_a_search_result_block_sends_its_content_even_when_empty() -> None:
+    from qoder_async._models._convert import unstructure
+
+    assert unstructure(qa.SearchResultBlock(source="s", title="t"))["content"] == []
+
+
+def test_an_outcome_without_a_rubric_is_refused_before_sending() -> None:
+    with pytest.raises(qa.InvalidInputError, match="rubric"):
+        qa.UserDefineOutcomeParam("all tests pass")

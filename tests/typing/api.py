@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -127,3 +128,37 @@ async def skills_deployments_and_dreams(client: qa.AsyncQoder) -> None:
     assert_type(await client.dreams.cancel(dream.id), qa.Dream)
     assert_type(await client.dreams.archive(dream.id), qa.Dream)
     assert_type(await client.dreams.list(statuses=["completed"]), qa.Page[qa.Dream])
+
+
+async def tools_and_approvals(session: qa.AsyncSession) -> None:
+    @qa.tool
+    async def lookup_order(order_id: str, include_items: bool = False) -> str:
+        """Look up an order."""
+        return order_id
+
+    @qa.tool(timeout=5)
+    def slow(n: int) -> int:
+        """Slow."""
+        return n
+
+    assert_type(lookup_order, qa.Tool[Coroutine[Any, Any, str]])  # calling it calls the function
+    assert_type(slow, qa.Tool[int])
+    assert_type(lookup_order.name, str)
+    assert_type(lookup_order.description, str)
+    assert_type(lookup_order.input_schema, dict[str, Any])
+    assert_type(lookup_order.definition, dict[str, Any])
+
+    async def approve(request: qa.PendingCall) -> bool | qa.Deny:
+        assert_type(request.name, str)
+        assert_type(request.input, dict[str, Any])
+        assert_type(request.tool_use_id, str)
+        return qa.Deny("why")
+
+    result = await session.ask("hi", tools=[lookup_order, slow], on_permission=approve)
+    assert_type(result.pending, tuple[qa.PendingCall, ...])
+    async for event in session.turn("hi", tools=[lookup_order], on_permission=lambda r: True):
+        assert_type(event, qa.Event)
+    assert_type(await session.pending(), list[qa.PendingCall])
+    assert_type(await session.answer(tools=[lookup_order]), list[qa.PendingCall])
+    on_permission: qa.OnPermission = approve
+    del on_permission
