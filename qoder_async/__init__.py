@@ -119,6 +119,24 @@ if TYPE_CHECKING:
     from ._models._content import (
         UnknownBlock as UnknownBlock,
     )
+    from ._models._credentials import (
+        CredentialAuthParam as CredentialAuthParam,
+    )
+    from ._models._credentials import (
+        EnvironmentVariableAuth as EnvironmentVariableAuth,
+    )
+    from ._models._credentials import (
+        MCPOAuthAuth as MCPOAuthAuth,
+    )
+    from ._models._credentials import (
+        OAuthRefresh as OAuthRefresh,
+    )
+    from ._models._credentials import (
+        StaticBearerAuth as StaticBearerAuth,
+    )
+    from ._models._credentials import (
+        TokenEndpointAuth as TokenEndpointAuth,
+    )
     from ._models._events import (
         AgentCustomToolUse as AgentCustomToolUse,
     )
@@ -251,6 +269,15 @@ if TYPE_CHECKING:
     from ._models._events import (
         UserToolResult as UserToolResult,
     )
+    from ._models._memory import (
+        Memory as Memory,
+    )
+    from ._models._memory import (
+        MemoryStore as MemoryStore,
+    )
+    from ._models._memory import (
+        MemoryVersion as MemoryVersion,
+    )
     from ._models._objects import (
         Agent as Agent,
     )
@@ -322,6 +349,18 @@ if TYPE_CHECKING:
     )
     from ._models._params import (
         UserToolResultParam as UserToolResultParam,
+    )
+    from ._models._vaults import (
+        CredentialAuth as CredentialAuth,
+    )
+    from ._models._vaults import (
+        CredentialValidation as CredentialValidation,
+    )
+    from ._models._vaults import (
+        Vault as Vault,
+    )
+    from ._models._vaults import (
+        VaultCredential as VaultCredential,
     )
     from .cursors._sqlite import (
         SQLiteCursors as SQLiteCursors,

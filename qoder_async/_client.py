@@ -35,7 +35,7 @@ from ._errors import (
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from .resources import Agents, Environments, Files, Models, Sessions
+    from .resources import Agents, Environments, Files, MemoryStores, Models, Sessions, Vaults
     from .resources._session import AsyncSession
 
 __all__ = ["AsyncQoder"]
@@ -224,6 +224,20 @@ class AsyncQoder(AsyncCloseable):
         from .resources import Models
 
         return Models(self)
+
+    @cached_property
+    def vaults(self) -> Vaults:
+        """Vaults and their credentials (for MCP servers and sandboxes)."""
+        from .resources import Vaults
+
+        return Vaults(self)
+
+    @cached_property
+    def memory_stores(self) -> MemoryStores:
+        """Memory stores, their memories and memory versions."""
+        from .resources import MemoryStores
+
+        return MemoryStores(self)
 
     def session(self, session_id: str) -> AsyncSession:
         """An :class:`AsyncSession` bound to an existing session; sends no request."""
@@ -416,3 +430,4 @@ class AsyncQoder(AsyncCloseable):
 
 
 _CACHED_RESOURCES = frozenset({"agents", "sessions", "environments", "files", "models"})
+_CACHED_RESOURCES |= {"vaults", "memory_stores"}

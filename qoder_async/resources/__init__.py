@@ -3,9 +3,11 @@
 from ._agents import Agents, AgentVersions
 from ._environments import Environments
 from ._files import Files
+from ._memory_stores import Memories, MemoryStores, MemoryVersions
 from ._models import Models
 from ._sessions import SessionEvents, SessionResources, Sessions
 from ._threads import SessionThreads, ThreadEvents
+from ._vaults import VaultCredentials, Vaults
 
 __all__ = [
     "AgentVersions",
@@ -18,4 +20,9 @@ __all__ = [
     "SessionThreads",
     "Sessions",
     "ThreadEvents",
+    "Memories",
+    "MemoryStores",
+    "MemoryVersions",
+    "VaultCredentials",
+    "Vaults",
 ]

@@ -38,6 +38,7 @@ from attrs import frozen
 from .._client import path_segment
 from .._config import NOT_GIVEN
 from .._models._convert import converter
+from .._models._objects import DeletedObject
 from ._pagination import AsyncPager, Page
 
 if TYPE_CHECKING:
@@ -117,12 +118,14 @@ class _Operation:
         unwrap: str | None,
         cursor: str,
         then: tuple[type[Any], Callable[[Any, Any], Any]] | None,
+        query: tuple[str, ...] = (),
     ) -> None:
         self.method = method
         self.path = path
         self.unwrap = unwrap
         self.cursor = cursor
         self.then = then
+        self.query_names = frozenset(query)
         self.signature = inspect.signature(fn)
         params = list(self.signature.parameters.values())[1:]  # drop self
         self.path_params = [p.name for p in params if p.kind is p.POSITIONAL_ONLY]
@@ -164,10 +167,13 @@ class _Operation:
                 pairs.append((_query_name(name), _query_value(value)))
         return pairs
 
-    def decode(self, client: AsyncQoder, body: Any) -> Any:
+    def decode(self, client: AsyncQoder, body: Any, bound: Mapping[str, Any]) -> Any:
         returns = self.returns
         if returns is type(None):
             return None
+        if body is None and returns is DeletedObject and self.path_params:
+            # A delete answered 204 with no body: the deleted object is the last path id.
+            return DeletedObject(id=bound[self.path_params[-1]])
         if self.unwrap is not None and isinstance(body, dict) and self.unwrap in body:
             body = body[self.unwrap]
         if typing.get_origin(returns) is list and isinstance(body, dict):
@@ -185,6 +191,9 @@ def endpoint(
     unwrap: str | None = None,
     cursor: str = "page",
     then: tuple[type[Any], Callable[[Any, Any], Any]] | None = None,
+    query: tuple[str, ...] = (),
+    check: Callable[[Mapping[str, Any]], None] | None = None,
+    retry: bool = True,
 ) -> Callable[[F], F]:
     """Declare an API operation on a :class:`Resource` method (see the module docstring).
 
@@ -195,23 +204,38 @@ def endpoint(
         cursor: for lists, ``"page"`` (``next_page``) or ``"id"`` (``after_id``).
         then: ``(Model, wrap)``: decode the answer as ``Model``, then return
             ``wrap(client, model)`` (how ``sessions.create`` returns an ``AsyncSession``).
+        query: arguments of a POST sent in the query string, not the body (``view``).
+        check: called with the call's arguments (by name) before anything is sent; it
+            raises :class:`InvalidInputError` for input the API documents as invalid.
+        retry: ``False`` for calls that must not be repeated blindly (a credential
+            rotation): one attempt, whatever the client's ``max_retries``. The caller
+            re-reads and decides.
     """
 
     mark = route(method, path)
 
     def decorate(fn: F) -> F:
-        op = _Operation(fn, method, path, unwrap, cursor, then)
+        op = _Operation(fn, method, path, unwrap, cursor, then, query)
 
         async def call(self: Resource, bound: dict[str, Any]) -> Any:
+            if check is not None:
+                check(bound)
             path, sent, headers = op.split(bound)
+            client = self._client if retry else self._client.with_options(max_retries=0)
             if method == "POST":
-                response = await self._client.request(
-                    method, path, json=converter.unstructure(sent), headers=headers
+                in_query = {k: v for k, v in sent.items() if k in op.query_names}
+                body = {k: v for k, v in sent.items() if k not in op.query_names}
+                response = await client.request(
+                    method,
+                    path,
+                    params=op.query(in_query),
+                    json=converter.unstructure(body),
+                    headers=headers,
                 )
             else:
-                response = await self._client.request(method, path, params=op.query(sent))
-            body = response.json() if response.content else None
-            return op.decode(self._client, body)
+                response = await client.request(method, path, params=op.query(sent))
+            answer = response.json() if response.content else None
+            return op.decode(self._client, answer, bound)
 
         if inspect.iscoroutinefunction(fn):
 
@@ -227,6 +251,8 @@ def endpoint(
         def list_pages(self: Resource, *args: Any, **kwargs: Any) -> AsyncPager[Any]:
             bound = op.signature.bind(self, *args, **kwargs).arguments
             bound.pop("self")
+            if check is not None:
+                check(bound)
             (item_type,) = typing.get_args(op.returns)
             path, sent, _ = op.split(bound)
             query = op.query(sent)
