@@ -293,9 +293,9 @@ def _renaming(cls: type[Any], aliases: dict[str, str]) -> Callable[[JSONObject, 
     return structure_renamed
 
 
-for _model in (Vault, CredentialAuth, CredentialValidation, MemoryStore):
-    _hook = _lazy(functools.partial(_structure_fn, _model))
-    converter.register_structure_hook(_model, lambda data, _, hook=_hook: hook(data))
+for _managed in (Vault, CredentialAuth, CredentialValidation, MemoryStore):
+    _hook = _lazy(functools.partial(_structure_fn, _managed))
+    converter.register_structure_hook(_managed, lambda data, _, hook=_hook: hook(data))
 converter.register_structure_hook(
     Memory, _renaming(Memory, {"store_id": "memory_store_id", "size": "content_size_bytes"})
 )
@@ -314,7 +314,7 @@ def _structure_memory_version(data: JSONObject, _: Any = None) -> MemoryVersion:
     if "operation" not in data and "action" in data:  # the old docs say "updated"
         action = data["action"]
         data = {**data, "operation": "modified" if action == "updated" else action}
-    version: MemoryVersion = _version_hook(data)
+    version: MemoryVersion = _version_hook(data, None)
     return version
 
 
