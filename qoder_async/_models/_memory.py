@@ -37,10 +37,11 @@ class Memory:
     """One entry of a store at ``path``; ``content`` only in the ``full`` view.
 
     List rows are a union on ``type``: ``"memory"`` rows are entries, other types (such as
-    the prefix rows a ``depth`` listing folds deeper paths into) carry at least ``path``.
+    the prefix rows a ``depth`` listing folds deeper paths into) carry at least ``path``
+    (their ``id`` may be empty).
     """
 
-    id: str | None = None
+    id: str = ""
     type: str = "memory"
     memory_store_id: str | None = None
     path: str = ""
