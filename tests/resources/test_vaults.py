@@ -8,7 +8,6 @@ import pytest
 
 import qoder_async as qa
 from qoder_async.testing import Emulator, RequestFault
-
 from tests.hostile._server import http_response, raw_server
 
 pytestmark = pytest.mark.anyio
@@ -130,7 +129,8 @@ async def test_an_oauth_credential_keeps_its_refresh_settings(client: qa.AsyncQo
         ),
     )
     credential = await client.vaults.credentials.create(vault.id, auth=auth)
-    assert credential.auth is not None and credential.auth.refresh is not None
+    assert credential.auth is not None
+    assert credential.auth.refresh is not None
     assert credential.auth.refresh["token_endpoint_auth"] == {"type": "client_secret_post"}
     validation = await client.vaults.credentials.mcp_oauth_validate(vault.id, credential.id)
     assert (validation.credential_id, validation.has_refresh_token) == (credential.id, True)
@@ -243,4 +243,5 @@ async def test_a_session_needs_a_credential_for_each_mcp_server(client: qa.Async
     session = await client.sessions.create(
         agent=agent.id, environment_id=environment.id, vault_ids=[vault.id]
     )
-    assert session.info is not None and session.info.vault_ids == (vault.id,)
+    assert session.info is not None
+    assert session.info.vault_ids == (vault.id,)
