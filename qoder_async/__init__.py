@@ -75,6 +75,14 @@ if TYPE_CHECKING:
         TextBlock as TextBlock,
         UnknownBlock as UnknownBlock,
     )
+    from ._models._credentials import (
+        CredentialAuthParam as CredentialAuthParam,
+        EnvironmentVariableAuth as EnvironmentVariableAuth,
+        MCPOAuthAuth as MCPOAuthAuth,
+        OAuthRefresh as OAuthRefresh,
+        StaticBearerAuth as StaticBearerAuth,
+        TokenEndpointAuth as TokenEndpointAuth,
+    )
     from ._models._deployments import (
         Deployment as Deployment,
         DeploymentRun as DeploymentRun,
@@ -129,6 +137,11 @@ if TYPE_CHECKING:
         UserToolConfirmation as UserToolConfirmation,
         UserToolResult as UserToolResult,
     )
+    from ._models._memory import (
+        Memory as Memory,
+        MemoryStore as MemoryStore,
+        MemoryVersion as MemoryVersion,
+    )
     from ._models._objects import (
         Agent as Agent,
         DeletedObject as DeletedObject,
@@ -160,6 +173,12 @@ if TYPE_CHECKING:
     from ._models._skills import (
         Skill as Skill,
         SkillVersion as SkillVersion,
+    )
+    from ._models._vaults import (
+        CredentialAuth as CredentialAuth,
+        CredentialValidation as CredentialValidation,
+        Vault as Vault,
+        VaultCredential as VaultCredential,
     )
     from .cursors._sqlite import (
         SQLiteCursors as SQLiteCursors,

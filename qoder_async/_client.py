@@ -30,9 +30,11 @@ from .resources import (
     Dreams,
     Environments,
     Files,
+    MemoryStores,
     Models,
     Sessions,
     Skills,
+    Vaults,
 )
 from .resources._session import AsyncSession
 
@@ -226,6 +228,16 @@ class AsyncQoder(AsyncCloseable):
     def dreams(self) -> Dreams:
         """Dreams: memory-consolidation jobs."""
         return Dreams(self._http)
+
+    @cached_property
+    def vaults(self) -> Vaults:
+        """Vaults and their credentials (for MCP servers and sandboxes)."""
+        return Vaults(self._http)
+
+    @cached_property
+    def memory_stores(self) -> MemoryStores:
+        """Memory stores, their memories and memory versions."""
+        return MemoryStores(self._http)
 
     def session(self, session_id: str) -> AsyncSession:
         """An :class:`AsyncSession` bound to an existing session; sends no request."""

@@ -154,6 +154,50 @@ async def test_token_never_appears_in_errors_or_logs(
     assert "retrying" in caplog.text
 
 
+CREDENTIAL_SECRETS = ("access-5ecret", "refresh-5ecret", "client-5ecret", "env-5ecret")
+
+
+async def test_credential_secrets_never_appear_in_reprs_answers_errors_or_logs(
+    client: qa.AsyncQoder, emulator: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    access, refresh, secret, value = CREDENTIAL_SECRETS
+    oauth = qa.MCPOAuthAuth(
+        "https://mcp.example",
+        access,
+        refresh=qa.OAuthRefresh(
+            client_id="app",
+            refresh_token=refresh,
+            token_endpoint="https://auth.example/token",
+            token_endpoint_auth=qa.TokenEndpointAuth("client_secret_basic", secret),
+        ),
+    )
+    variable = qa.EnvironmentVariableAuth("API_KEY", value)
+    vault = await client.vaults.create(display_name="secrets")
+    made = [
+        await client.vaults.credentials.create(vault.id, auth=auth) for auth in (oauth, variable)
+    ]
+    texts = [repr(oauth), repr(variable), *map(repr, made)]
+    texts += [repr(c) + str(c.raw) async for c in client.vaults.credentials.list(vault.id)]
+    raw = await client._http.request("GET", f"/vaults/{vault.id}/credentials")
+    texts.append(raw.text)
+    path = f"/vaults/{vault.id}/credentials/{made[0].id}"
+    emulator.request_faults([RequestFault(status=503, method="POST", path_prefix=path)])
+    with pytest.raises(qa.InternalServerError) as failed:
+        await client.vaults.credentials.update(
+            vault.id, made[0].id, auth={"type": "mcp_oauth", "access_token": access}
+        )
+    with pytest.raises(qa.InvalidRequestError) as refused:
+        await client.vaults.credentials.update(
+            vault.id, made[1].id, auth={"type": "static_bearer", "token": value}
+        )
+    for caught in (failed.value, refused.value):
+        texts += [str(caught), repr(caught), repr(caught.request), str(caught.body)]
+    texts.append(caplog.text)
+    for text in texts:
+        assert not [s for s in CREDENTIAL_SECRETS if s in text], text
+
+
 async def test_connection_error_is_typed() -> None:
     async with qa.AsyncQoder("t", "http://127.0.0.1:9/api/v1/cloud", max_retries=0) as unreachable:
         with pytest.raises(qa.APIConnectionError):

@@ -23,6 +23,13 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from ._content import BLOCK_TYPES, ContentBlock, JSONObject, SearchResultBlock, UnknownBlock
+from ._credentials import (
+    EnvironmentVariableAuth,
+    MCPOAuthAuth,
+    OAuthRefresh,
+    StaticBearerAuth,
+    TokenEndpointAuth,
+)
 from ._deployments import Deployment, DeploymentRun
 from ._dreams import Dream
 from ._events import (
@@ -33,6 +40,7 @@ from ._events import (
     EventStart,
     UnknownEvent,
 )
+from ._memory import Memory, MemoryStore, MemoryVersion
 from ._objects import (
     Agent,
     DeletedObject,
@@ -57,6 +65,7 @@ from ._params import (
     UserToolResultParam,
 )
 from ._skills import Skill, SkillVersion
+from ._vaults import CredentialAuth, CredentialValidation, Vault, VaultCredential
 
 __all__ = ["converter", "loads", "structure", "structure_event", "unstructure"]
 
@@ -258,9 +267,33 @@ converter.register_structure_hook(BaseEvent, lambda data, _: structure_event(dat
 
 # --- resource models -----------------------------------------------------------------------
 
-for _model in (Agent, Environment, Session, FileMetadata, SessionThread, ModelInfo, DeletedObject):
-    _hook = _lazy(functools.partial(_structure_fn, _model))
-    converter.register_structure_hook(_model, lambda data, _, hook=_hook: hook(data))
+_MODELS: tuple[type[Any], ...] = (
+    Agent,
+    Environment,
+    Session,
+    FileMetadata,
+    SessionThread,
+    ModelInfo,
+    DeletedObject,
+    Skill,
+    SkillVersion,
+    Deployment,
+    DeploymentRun,
+    Dream,
+    Vault,
+    CredentialAuth,
+    CredentialValidation,
+    MemoryStore,
+)
+
+
+def _register_model(model: type[Any]) -> None:
+    hook = _lazy(functools.partial(_structure_fn, model))
+    converter.register_structure_hook(model, lambda data, _: hook(data))
+
+
+for _model in _MODELS:
+    _register_model(_model)
 
 _resource_hook = _lazy(functools.partial(_structure_fn, SessionResource))
 
@@ -275,9 +308,74 @@ def _structure_resource(data: JSONObject, _: Any = None) -> SessionResource:
 converter.register_structure_hook(SessionResource, _structure_resource)
 
 
-for _managed in (Skill, SkillVersion, Deployment, DeploymentRun, Dream):
-    _hook = _lazy(functools.partial(_structure_fn, _managed))
-    converter.register_structure_hook(_managed, lambda data, _, hook=_hook: hook(data))
+# --- vaults and memory stores ----------------------------------------------------------------
+
+
+def _renaming(cls: type[Any], aliases: dict[str, str]) -> Callable[[JSONObject, Any], Any]:
+    """A hook that first reads the older documented spelling of a field (``aliases``: old
+    name to field name) when the current one is absent."""
+    hook = _lazy(functools.partial(_structure_fn, cls))
+
+    def structure_renamed(data: JSONObject, _: Any = None) -> Any:
+        if any(old in data and new not in data for old, new in aliases.items()):
+            data = {**data}
+            for old, new in aliases.items():
+                if old in data and new not in data:
+                    data[new] = data[old]
+        return hook(data)
+
+    return structure_renamed
+
+
+converter.register_structure_hook(
+    Memory, _renaming(Memory, {"store_id": "memory_store_id", "size": "content_size_bytes"})
+)
+_version_hook = _renaming(
+    MemoryVersion,
+    {
+        "store_id": "memory_store_id",
+        "entry_id": "memory_id",
+        "entry_path": "path",
+        "size": "content_size_bytes",
+    },
+)
+
+
+def _structure_memory_version(data: JSONObject, _: Any = None) -> MemoryVersion:
+    if "operation" not in data and "action" in data:  # the old docs say "updated"
+        action = data["action"]
+        data = {**data, "operation": "modified" if action == "updated" else action}
+    version: MemoryVersion = _version_hook(data, None)
+    return version
+
+
+converter.register_structure_hook(MemoryVersion, _structure_memory_version)
+_credential_hook = _lazy(functools.partial(_structure_fn, VaultCredential))
+_FLAT_AUTH_FIELDS = ("mcp_server_url", "protocol", "expires_at", "secret_name")
+_SECRETS = frozenset({"token", "access_token", "refresh_token", "client_secret", "secret_value"})
+
+
+def _without_secrets(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_secrets(v) for k, v in value.items() if k not in _SECRETS}
+    if isinstance(value, list):
+        return [_without_secrets(item) for item in value]
+    return value
+
+
+def _structure_credential(data: JSONObject, _: Any = None) -> VaultCredential:
+    # Secrets are write-only; one echoed by a faulty server is not kept, not even in ``raw``.
+    data = _without_secrets(data)
+    if data.get("auth") is None and "mcp_server_url" in data:
+        # An old flat row: its ``type`` is the auth type. Only read-safe fields are copied.
+        auth = {key: data[key] for key in _FLAT_AUTH_FIELDS if key in data}
+        auth["type"] = data.get("type") if data.get("type") != "vault_credential" else ""
+        data = {**data, "auth": auth, "type": "vault_credential"}
+    credential: VaultCredential = _credential_hook(data)
+    return credential
+
+
+converter.register_structure_hook(VaultCredential, _structure_credential)
 
 
 # --- request bodies ------------------------------------------------------------------------
@@ -319,8 +417,16 @@ for _wire in (
     UserCustomToolResultParam,
     UserToolResultParam,
     SystemMessageParam,
+    StaticBearerAuth,
+    MCPOAuthAuth,
+    EnvironmentVariableAuth,
+    TokenEndpointAuth,
 ):
     _register_wire_unstructure(_wire)
+converter.register_unstructure_hook(
+    OAuthRefresh,
+    _lazy(lambda: make_dict_unstructure_fn(OAuthRefresh, converter, _cattrs_omit_if_default=True)),
+)
 converter.register_unstructure_hook(UnknownBlock, lambda block: block.raw)
 
 

@@ -130,13 +130,33 @@ class GitRepository:
     type: ClassVar[str] = "git_repository"
 
 
+MAX_INSTRUCTIONS = 4096
+
+
+def _check_access(_: object, attribute: Attribute[str | None], value: str | None) -> None:
+    if value is not None and value not in ("read_write", "read_only"):
+        raise InvalidInputError(f"access must be 'read_write' or 'read_only', not {value!r}")
+
+
+def _check_instructions(_: object, attribute: Attribute[str | None], value: str | None) -> None:
+    if value is not None and len(value) > MAX_INSTRUCTIONS:
+        raise InvalidInputError(
+            f"instructions are {len(value)} characters; at most {MAX_INSTRUCTIONS}"
+        )
+
+
 @frozen
 class MemoryStoreResource:
-    """Attach a memory store (``access`` is ``read_write`` or ``read_only``)."""
+    """Attach a memory store at session create (not later: mid-session adds take files only).
+
+    ``access`` is ``read_write`` (the agent may write memories) or ``read_only``; the
+    default is undocumented, so pass it. ``instructions`` (at most 4,096 characters, checked
+    here) tell the agent how to use the store; its entries are not preloaded into the prompt.
+    """
 
     memory_store_id: str = field(validator=_non_empty)
-    access: str | None = None
-    instructions: str | None = None
+    access: str | None = field(default=None, validator=_check_access)
+    instructions: str | None = field(default=None, validator=_check_instructions)
     type: ClassVar[str] = "memory_store"
 
 

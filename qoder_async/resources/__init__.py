@@ -5,10 +5,12 @@ from ._deployments import DeploymentRuns, Deployments, DeploymentScopedRuns
 from ._dreams import Dreams
 from ._environments import Environments
 from ._files import Files
+from ._memory_stores import Memories, MemoryStores, MemoryVersions
 from ._models import Models
 from ._sessions import SessionEvents, SessionResources, Sessions
 from ._skills import Skills, SkillVersions
 from ._threads import SessionThreads, ThreadEvents
+from ._vaults import VaultCredentials, Vaults
 
 __all__ = [
     "AgentVersions",
@@ -27,4 +29,9 @@ __all__ = [
     "SkillVersions",
     "Skills",
     "ThreadEvents",
+    "Memories",
+    "MemoryStores",
+    "MemoryVersions",
+    "VaultCredentials",
+    "Vaults",
 ]

@@ -46,6 +46,7 @@ from .._errors import unexpected_response
 from .._http._bodies import json_body
 from .._http._urls import path_segment
 from .._models._convert import converter
+from .._models._objects import DeletedObject
 from .._models._params import check_metadata
 from ._pagination import AsyncPager, Page
 
@@ -141,6 +142,7 @@ class _Operation:
         cursor: str,
         then: tuple[type[Any], Callable[[Any, Any], Any]] | None,
         check: Callable[[Mapping[str, Any]], None] | None,
+        query: tuple[str, ...] = (),
     ) -> None:
         self.method = method
         self.check = check
@@ -148,6 +150,7 @@ class _Operation:
         self.unwrap = unwrap
         self.cursor = cursor
         self.then = then
+        self.query_names = frozenset(query)
         self.signature = inspect.signature(fn)
         params = list(self.signature.parameters.values())[1:]  # drop self
         self.path_params = [p.name for p in params if p.kind is p.POSITIONAL_ONLY]
@@ -210,13 +213,16 @@ class _Operation:
                 pairs.append((_query_name(name), _query_value(value)))
         return pairs
 
-    def decode(self, resource: Resource, response: httpx.Response) -> Any:
+    def decode(self, resource: Resource, response: httpx.Response, bound: Mapping[str, Any]) -> Any:
         """The answer as the declared type.
 
         Raises:
             UnexpectedResponseError: the answer is not JSON, or not of the declared shape.
         """
         body = json_body(response)
+        if body is None and self.returns is DeletedObject and self.path_params:
+            # A delete answered 204 with no body: the deleted object is the last path id.
+            return DeletedObject(id=bound[self.path_params[-1]])
         what = getattr(self.returns, "__name__", str(self.returns))
         return shaped(response, body, lambda: self._structure(resource, body), what)
 
@@ -243,6 +249,7 @@ def endpoint(
     unwrap: str | None = None,
     cursor: str = "page",
     then: tuple[type[Any], Callable[[Any, Any], Any]] | None = None,
+    query: tuple[str, ...] = (),
     check: Callable[[Mapping[str, Any]], None] | None = None,
     retry: bool = True,
 ) -> Callable[[F], F]:
@@ -259,23 +266,30 @@ def endpoint(
             ``InvalidInputError`` for input the API would refuse.
         retry: ``False`` sends the call once, never retried whatever ``max_retries`` says
             (for calls the API says must not be repeated blindly).
+        query: arguments of a POST sent in the query string, not the body (``view``).
     """
 
     mark = route(method, path)
 
     def decorate(fn: F) -> F:
-        op = _Operation(fn, method, path, unwrap, cursor, then, check)
+        op = _Operation(fn, method, path, unwrap, cursor, then, check, query)
 
         async def call(self: Resource, bound: dict[str, Any]) -> Any:
             path, sent, headers = op.split(bound)
             client = self._client if retry else self._client.copy(max_retries=0)
             if method == "POST":
+                in_query = {k: v for k, v in sent.items() if k in op.query_names}
+                body = {k: v for k, v in sent.items() if k not in op.query_names}
                 response = await client.request(
-                    method, path, json=converter.unstructure(sent), headers=headers
+                    method,
+                    path,
+                    params=op.query(in_query),
+                    json=converter.unstructure(body),
+                    headers=headers,
                 )
             else:
                 response = await client.request(method, path, params=op.query(sent))
-            return op.decode(self, response)
+            return op.decode(self, response, bound)
 
         if inspect.iscoroutinefunction(fn):
             # A plain function returning the coroutine, so that a wrong call (an unknown

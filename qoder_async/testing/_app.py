@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
-from starlette.responses import PlainTextResponse
 
 from ._core import Core
+from ._errors import ApiError
 from ._gateway import Gateway
+from ._responses import error_response, request_id_of
 from .routes import api_routes
 
 if TYPE_CHECKING:
@@ -18,8 +19,10 @@ __all__ = ["build_app"]
 
 
 async def _page_not_found(scope: Scope, receive: Receive, send: Send) -> None:
-    # Unknown routes answer like the real gateway: plain text, not the JSON envelope.
-    await PlainTextResponse("404 page not found", status_code=404)(scope, receive, send)
+    # An unknown route under the API's base path answers with the API's error envelope.
+    method, path = scope.get("method", "GET"), scope.get("path", "")
+    error = ApiError(404, f"No route for {method} {path}.")
+    await error_response(request_id_of(scope), error)(scope, receive, send)
 
 
 def build_app(core: Core) -> Gateway:

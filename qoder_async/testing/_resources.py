@@ -16,6 +16,8 @@ __all__ = ["build_resources", "resource_keys"]
 
 DATA_ROOT = "/data/"
 MAX_PATH = 512
+MEMORY_ROOT = "/mnt/memory/"
+MAX_INSTRUCTIONS = 4096
 
 
 def _mount_path(raw: dict[str, Any], file_id: str, where: str) -> str:
@@ -99,20 +101,66 @@ def _repository_resource(store: Store, raw: dict[str, Any], where: str) -> dict[
     return resource
 
 
+def _memory_store_resource(store: Store, raw: dict[str, Any], where: str) -> dict[str, Any]:
+    store_id = raw.get("memory_store_id")
+    if not isinstance(store_id, str) or not store_id:
+        raise bad_request(
+            f"{where}: missing required field 'memory_store_id'.", f"{where}.memory_store_id"
+        )
+    record = store.memory_stores.get(store_id)
+    if record is None:
+        raise ApiError(404, f"Memory store '{store_id}' was not found.")
+    access = raw.get("access", "read_write")
+    if access not in ("read_write", "read_only"):
+        raise bad_request(
+            f"{where}: access must be 'read_write' or 'read_only'.", f"{where}.access"
+        )
+    instructions = raw.get("instructions")
+    if instructions is not None and (
+        not isinstance(instructions, str) or len(instructions) > MAX_INSTRUCTIONS
+    ):
+        raise bad_request(
+            f"{where}: instructions must be a string of at most {MAX_INSTRUCTIONS} characters.",
+            f"{where}.instructions",
+        )
+    now = now_timestamp()
+    return {
+        "id": store.ids.new("sres_"),
+        "type": "memory_store",
+        "memory_store_id": store_id,
+        "access": access,
+        "name": record["name"],
+        "description": record["description"],
+        "instructions": instructions,
+        "mount_path": MEMORY_ROOT + store_id,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
 def resource_keys(resource: dict[str, Any]) -> set[str]:
-    """What may be mounted only once per session: the file id, the path, the repo URL."""
+    """What may be mounted only once per session: the file id, the path, the repo URL,
+    the memory store."""
+    if resource["type"] == "memory_store":
+        return {f"memory_store:{resource['memory_store_id']}"}
     if resource["type"] == "file":
         return {f"file:{resource['file_id']}", f"path:{resource['mount_path']}"}
     return {f"url:{resource['url']}", f"path:{resource['mount_path']}"}
 
 
 def build_resources(
-    store: Store, raw_items: Any, existing: Iterable[dict[str, Any]], param: str = "resources"
+    store: Store,
+    raw_items: Any,
+    existing: Iterable[dict[str, Any]],
+    param: str = "resources",
+    *,
+    memory_stores: bool = False,
 ) -> list[dict[str, Any]]:
     """Validate and normalise resources to add; call with the store lock held.
 
     400 for malformed items or duplicates inside the request, 404 for unknown files, 409 for
-    files not ready or things already mounted.
+    files not ready or things already mounted. ``memory_stores``: whether ``memory_store``
+    resources are accepted (at session create only).
     """
     if not isinstance(raw_items, list) or not raw_items:
         raise bad_request(f"{param} must be a non-empty array.", param)
@@ -130,6 +178,8 @@ def build_resources(
             resource = _file_resource(store, raw, where)
         elif kind == "github_repository":
             resource = _repository_resource(store, raw, where)
+        elif kind == "memory_store" and memory_stores:
+            resource = _memory_store_resource(store, raw, where)
         else:
             raise bad_request(
                 f"{where}: field 'type' must be 'file' or 'github_repository'.", f"{where}.type"

@@ -38,6 +38,9 @@ class TurnContext:
     new_id_hook: Callable[[str], str] = field(repr=False)
     answers: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     """The client's answers to the turn's tool calls, by call id (filled at each pause)."""
+    write_memory_hook: Callable[[str, str, str], dict[str, Any]] | None = field(
+        default=None, repr=False
+    )
 
     def create_file(
         self, filename: str, content: bytes, mime_type: str = "text/markdown"
@@ -49,6 +52,15 @@ class TurnContext:
         """A fresh id in the emulator's id scheme (give span starts one so ends can refer
         to them)."""
         return self.new_id_hook(prefix)
+
+    def write_memory(self, memory_store_id: str, path: str, content: str) -> dict[str, Any]:
+        """Create or overwrite a memory of a mounted store as this session; returns it.
+
+        Mounted stores' memories are in ``files`` too, under the resource's ``mount_path``.
+        """
+        if self.write_memory_hook is None:
+            raise RuntimeError("this turn has no memory stores to write to")
+        return self.write_memory_hook(memory_store_id, path, content)
 
 
 ScriptEvents = Union[Iterable[Mapping[str, Any]], AsyncIterable[Mapping[str, Any]]]
@@ -82,8 +94,52 @@ def _first_lines(text: str, count: int = 3) -> list[str]:
     return [line for line in text.splitlines() if line.strip()][:count]
 
 
+PREFERENCES = "preferences.md"
+
+
+def _remember(text: str, context: TurnContext) -> Iterator[dict[str, Any]]:
+    """``Remember: …`` with a writable memory store mounted: append the note to
+    ``preferences.md`` there, as a Write tool call."""
+    note = text.split(":", 1)[1].strip() if ":" in text else ""
+    store = next(
+        (
+            r
+            for r in context.resources
+            if r.get("type") == "memory_store" and r.get("access") == "read_write"
+        ),
+        None,
+    )
+    if not note or store is None:
+        return
+    target = f"{store['mount_path']}/{PREFERENCES}"
+    before = context.files.get(target, b"").decode("utf-8", "replace")
+    content = before + f"- {note}\n"
+    write = context.new_id("evt_")
+    yield {
+        "id": write,
+        "type": "agent.tool_use",
+        "name": "Write",
+        "input": {"file_path": target, "content": content},
+        "evaluated_permission": "allow",
+    }
+    context.write_memory(store["memory_store_id"], PREFERENCES, content)
+    context.files[target] = content.encode()
+    yield {
+        "type": "agent.tool_result",
+        "tool_use_id": write,
+        "content": [{"type": "text", "text": f"Saved to memory: {target}"}],
+        "is_error": False,
+    }
+
+
 def default_script(text: str, context: TurnContext) -> Iterator[dict[str, Any]]:
-    """A deterministic turn shaped like the captured sample: look around, read, answer."""
+    """A deterministic turn shaped like the captured sample: look around, read, answer.
+
+    A message starting with ``Remember:`` is first written to ``preferences.md`` in the
+    first mounted read-write memory store.
+    """
+    if text.lower().startswith("remember"):
+        yield from _remember(text, context)
     paths = [r["mount_path"] for r in context.resources if r.get("mount_path")]
     first_file = next(iter(context.files.items()), None)
 

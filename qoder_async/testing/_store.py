@@ -156,6 +156,13 @@ class Store:
         self.environments: dict[str, dict[str, Any]] = {}
         self.sessions: dict[str, SessionState] = {}
         self.files: dict[str, StoredFile] = {}
+        # Vaults and memory stores; a credential's secrets live apart from its record.
+        self.vaults: dict[str, dict[str, Any]] = {}
+        self.credentials: dict[str, dict[str, Any]] = {}
+        self.credential_secrets: dict[str, dict[str, Any]] = {}
+        self.memory_stores: dict[str, dict[str, Any]] = {}
+        self.memories: dict[str, dict[str, Any]] = {}
+        self.memory_versions: dict[str, dict[str, Any]] = {}
         self.open_streams = 0
         # Deleted sessions: streams may still be draining them, and tests may read their logs.
         self.deleted: dict[str, SessionState] = {}

@@ -13,6 +13,7 @@ from ._script import ScriptEvents, TurnContext
 from ._store import SessionState
 from ._tools import REQUIRES_ACTION
 from .routes._files import store_file
+from .routes._memory_stores import memory_files, write_memory
 
 if TYPE_CHECKING:
     from ._core import Core
@@ -82,13 +83,27 @@ class TurnRunner:
                 stored = store.files.get(resource.get("file_id") or "")
                 if resource.get("type") == "file" and stored is not None:
                     files[resource["mount_path"]] = stored.content
+                if resource.get("type") == "memory_store":
+                    files.update(
+                        memory_files(store, resource["memory_store_id"], resource["mount_path"])
+                    )
             session = copy.deepcopy(state.record)
 
         def create_file(filename: str, content: bytes, mime_type: str) -> dict[str, Any]:
             return self._create_file(state, filename, content, mime_type)
 
+        def write(memory_store_id: str, path: str, content: str) -> dict[str, Any]:
+            return write_memory(store, memory_store_id, path, content, state.record["id"])
+
         return TurnContext(
-            state.record["id"], turn_id, session, resources, files, create_file, store.ids.new
+            state.record["id"],
+            turn_id,
+            session,
+            resources,
+            files,
+            create_file,
+            store.ids.new,
+            write_memory_hook=write,
         )
 
     def _create_file(

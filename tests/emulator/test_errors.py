@@ -50,10 +50,10 @@ def test_generated_request_ids_are_uuids(client: httpx.Client) -> None:
     assert len(first) == 36
 
 
-def test_unknown_route_is_plain_text(client: httpx.Client) -> None:
+def test_unknown_route_answers_with_the_not_found_envelope(client: httpx.Client) -> None:
     response = client.get("/no-such-thing")
-    assert response.status_code == 404
-    assert response.text == "404 page not found"
+    assert_envelope(response, 404, "not_found_error")
+    assert response.json()["request_id"] == response.headers["x-request-id"]
 
 
 @pytest.mark.parametrize(

@@ -319,3 +319,75 @@ def test_official_sdk_custom_tool_loop_gets_the_final_answer() -> None:
 
     with Emulator() as emu:
         assert "get_weather said: sunny in Oslo" in anyio.run(loop, emu)
+
+
+async def memory_flow(emu: Emulator) -> None:
+    client = qca_managed.AsyncManaged(
+        access_token="pat_official_sdk",
+        base_url=emu.base_url,
+        max_retries=0,
+        _strict_response_validation=True,
+    )
+    async with client:
+        store = await client.memory_stores.create(
+            name="user-prefs", description="What the user told us to remember"
+        )
+        assert (store.status, store.entry_count) == ("active", 0)
+        memories = client.memory_stores.memories
+        index = await memories.create(
+            store.id, path="MEMORY.md", content="- prefs.md: preferences\n", view="full"
+        )
+        assert index.content == "- prefs.md: preferences\n"
+        prefs = await memories.create(store.id, path="prefs.md", content="Answer in French.")
+        agent = await client.agents.create(name="memo", model="ultimate")
+        environment = await client.environments.create(name="memo-env")
+        session = await client.sessions.create(
+            agent=agent.id,
+            environment_id=environment.id,
+            resources=[
+                {
+                    "type": "memory_store",
+                    "memory_store_id": store.id,
+                    "access": "read_write",
+                    "instructions": "Check MEMORY.md first.",
+                }
+            ],
+        )
+        assert session.resources[0].type == "memory_store"
+        listed = [m.path async for m in memories.list(store.id, path_prefix="p")]
+        assert listed == ["prefs.md"]
+        updated = await memories.update(
+            prefs.id,
+            memory_store_id=store.id,
+            content="Answer in German.",
+            precondition={"type": "content_sha256", "content_sha256": prefs.content_sha256},
+            view="full",
+        )
+        assert updated.content == "Answer in German."
+        with pytest.raises(qca_errors.ConflictError):
+            await memories.update(
+                prefs.id,
+                memory_store_id=store.id,
+                content="stale",
+                content_sha256=prefs.content_sha256,
+            )
+        versions = [
+            v async for v in client.memory_stores.memory_versions.list(store.id, memory_id=prefs.id)
+        ]
+        assert [v.operation for v in versions] == ["modified", "created"]
+        redacted = await client.memory_stores.memory_versions.redact(
+            versions[1].id, memory_store_id=store.id
+        )
+        assert redacted.redacted_at is not None
+        assert redacted.content is None
+        deleted = await memories.delete(prefs.id, memory_store_id=store.id)
+        assert deleted.type == "memory_deleted"
+        archived = await client.memory_stores.archive(store.id)
+        assert archived.status == "archived"
+        gone = await client.memory_stores.delete(store.id)
+        assert gone.id == store.id
+
+
+def test_official_sdk_memory_store_scenario() -> None:
+    with Emulator() as emu:
+        anyio.run(memory_flow, emu)

@@ -162,3 +162,44 @@ async def tools_and_approvals(session: qa.AsyncSession) -> None:
     assert_type(await session.answer(tools=[lookup_order]), list[qa.PendingCall])
     on_permission: qa.OnPermission = approve
     del on_permission
+
+
+async def vaults_and_memory(client: qa.AsyncQoder) -> None:
+    vault = await client.vaults.create(display_name="v", metadata=None)
+    assert_type(vault, qa.Vault)
+    credential = await client.vaults.credentials.create(
+        vault.id, auth=qa.StaticBearerAuth("https://mcp.example", "t"), display_name=None
+    )
+    assert_type(credential, qa.VaultCredential)
+    assert_type(credential.auth, "qa.CredentialAuth | None")
+    assert_type(
+        await client.vaults.credentials.update(
+            vault.id, credential.id, auth={"type": "static_bearer", "token": "t2"}
+        ),
+        qa.VaultCredential,
+    )
+    assert_type(
+        await client.vaults.credentials.mcp_oauth_validate(vault.id, credential.id),
+        qa.CredentialValidation,
+    )
+    async for listed in client.vaults.credentials.list(vault.id, limit=10):
+        assert_type(listed, qa.VaultCredential)
+    assert_type(await client.vaults.delete(vault.id), qa.DeletedObject)
+    store = await client.memory_stores.create(name="m", description=None)
+    assert_type(store, qa.MemoryStore)
+    memory = await client.memory_stores.memories.create(store.id, path="a.md", content="x")
+    assert_type(memory, qa.Memory)
+    assert_type(
+        await client.memory_stores.memories.update(
+            store.id, memory.id, content="y", content_sha256=memory.content_sha256 or ""
+        ),
+        qa.Memory,
+    )
+    async for version in client.memory_stores.memory_versions.list(store.id, operation="created"):
+        assert_type(version, qa.MemoryVersion)
+        assert_type(version.redacted, bool)
+        assert_type(
+            await client.memory_stores.memory_versions.redact(store.id, version.id),
+            qa.MemoryVersion,
+        )
+    assert_type(qa.MemoryStoreResource(store.id, access="read_write"), qa.MemoryStoreResource)

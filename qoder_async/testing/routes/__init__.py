@@ -12,11 +12,13 @@ from . import (
     _environments,
     _events,
     _files,
+    _memory_stores,
     _models,
     _resources,
     _sessions,
     _skills,
     _threads,
+    _vaults,
 )
 
 __all__ = ["api_routes"]
@@ -38,4 +40,6 @@ def api_routes(core: Core) -> list[BaseRoute]:
         *_skills.routes(prefix),
         *_deployments.routes(prefix),
         *_dreams.routes(prefix),
+        *_vaults.routes(prefix),
+        *_memory_stores.routes(prefix),
     ]

@@ -30,6 +30,7 @@ from .._resources import build_resources
 from .._responses import api, core_of, json_response, read_json
 from .._store import BUSY_STATUSES, SessionState
 from .._views import agent_snapshot, empty_usage, session_view
+from ._vaults import credentials_for
 
 __all__ = ["create_session_record", "routes"]
 
@@ -106,6 +107,22 @@ def _string_list(body: dict[str, Any], name: str) -> list[str]:
     return values
 
 
+def _check_mcp_credentials(store: Any, agent: dict[str, Any], vault_ids: list[str]) -> None:
+    """With vaults, MCP tool discovery at create needs a credential for every URL server of
+    the agent: the session fails with the upstream reason otherwise."""
+    if not vault_ids:
+        return
+    urls = {c.get("mcp_server_url") for c in credentials_for(store, vault_ids)}
+    for server in agent.get("mcp_servers") or []:
+        url = server.get("url") if isinstance(server, dict) else None
+        if isinstance(url, str) and url not in urls:
+            raise bad_request(
+                f"MCP server '{server.get('name', url)}' ({url}): Unauthorized. No credential "
+                "in the session's vaults matches its URL.",
+                "vault_ids",
+            )
+
+
 def create_session_record(
     core: Core, body: dict[str, Any]
 ) -> tuple[SessionState, list[dict[str, Any]]]:
@@ -128,7 +145,8 @@ def create_session_record(
         initial = validate_events(body["initial_events"], allowed=INITIAL_EVENT_TYPES)
     resources = []
     if body.get("resources") is not None and body.get("resources") != []:
-        resources = build_resources(store, body["resources"], [])
+        resources = build_resources(store, body["resources"], [], memory_stores=True)
+    _check_mcp_credentials(store, agent, _string_list(body, "vault_ids"))
     now = now_timestamp()
     session_id = store.ids.new("sess_")
     record: dict[str, Any] = {
