@@ -14,7 +14,7 @@ from rich.console import Console
 import qoder_async as qa
 
 from . import _chat, _run, _tail
-from ._connect import connect
+from ._connect import check_files, connect
 from ._errors import CliError, describe, run_command
 from ._help import Command
 from ._screen import PlainScreen, RichScreen, Screen
@@ -117,6 +117,7 @@ def chat(
     screen = _terminal_screen(show_thinking=thinking)
 
     async def main() -> int:
+        check_files(options.files)
         async with connect(base_url, embedded_allowed=True, notice=_stderr_line) as connection:
             return await _chat.chat(connection, options, screen)
 
@@ -161,6 +162,9 @@ def run(
     )
 
     async def main() -> int:
+        if not prompt.strip():
+            raise CliError('the prompt is empty: say what to ask, as in qoder-async run "hello"')
+        check_files(options.files)
         async with connect(base_url, embedded_allowed=True, notice=_stderr_line) as connection:
             return await _run.run(connection, options, screen)
 

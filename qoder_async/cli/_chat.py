@@ -95,7 +95,7 @@ async def _command(text: str, session: qa.AsyncSession, screen: Screen) -> bool:
         elif name == "/file":
             if not argument:
                 raise CliError("usage: /file PATH")
-            for path in await mount_files(session, [argument]):
+            for path in await mount_files(session, [argument], option="/file"):
                 screen.note(f"mounted {path}")
         elif name == "/repo":
             if not argument:
