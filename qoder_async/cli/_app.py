@@ -50,29 +50,40 @@ app.add_typer(sessions_app, name="sessions")
 BaseUrl = Annotated[
     str | None,
     typer.Option(
-        "--base-url", metavar="URL", help="The API's address (default: QODER_BASE_URL, else Qoder Cloud)."
+        "--base-url",
+        metavar="URL",
+        help="The API's address (default: QODER_BASE_URL, else Qoder Cloud).",
     ),
 ]
 Debug = Annotated[bool, typer.Option("--debug", help="Log every request; show tracebacks.")]
 AgentId = Annotated[
     str | None,
     typer.Option(
-        "--agent", metavar="ID", help="Use this agent (default: one the CLI made before, or a new one)."
+        "--agent",
+        metavar="ID",
+        help="Use this agent (default: one the CLI made before, or a new one).",
     ),
 ]
 EnvironmentId = Annotated[
     str | None,
-    typer.Option("--environment", metavar="ID", help="Use this environment (default: as for --agent)."),
+    typer.Option(
+        "--environment", metavar="ID", help="Use this environment (default: as for --agent)."
+    ),
 ]
 SessionId = Annotated[
     str | None,
-    typer.Option("--session", metavar="ID", help="Continue this session instead of opening a new one."),
+    typer.Option(
+        "--session", metavar="ID", help="Continue this session instead of opening a new one."
+    ),
 ]
 Model = Annotated[str, typer.Option("--model", metavar="NAME", help="The model of a new agent.")]
 Files = Annotated[
     list[str] | None,
     typer.Option(
-        "--file", "-f", metavar="PATH", help="Upload this file and mount it under /data/inputs/ (repeatable)."
+        "--file",
+        "-f",
+        metavar="PATH",
+        help="Upload this file and mount it under /data/inputs/ (repeatable).",
     ),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON lines (the API's objects).")]
@@ -176,7 +187,9 @@ def tail(
     session_id: Annotated[str, typer.Argument(help="The session to follow (sess_…).")],
     from_id: Annotated[
         str | None,
-        typer.Option("--from", metavar="EVENT_ID", help="Replay what followed this event id first."),
+        typer.Option(
+            "--from", metavar="EVENT_ID", help="Replay what followed this event id first."
+        ),
     ] = None,
     until_idle: Annotated[
         bool, typer.Option("--until-idle", help="Stop when a turn ends (session.status_idle).")
@@ -185,7 +198,12 @@ def tail(
     base_url: BaseUrl = None,
     debug: Debug = False,
 ) -> None:
-    """Follow a session's events live, resuming across dropped connections; Ctrl-C stops."""
+    """Follow a session's events live, resuming across dropped connections; Ctrl-C stops.
+
+    The session is read first: an unreachable API or a missing session is an error at once
+    (after a few retries), and so is an unknown --from. With --until-idle, a session that is
+    idle with nothing after --from ends the command at once.
+    """
     screen = PlainScreen(None) if as_json else _terminal_screen()
 
     async def main() -> int:
@@ -359,9 +377,14 @@ def sessions_archive(
 @app.command(cls=Command)
 def emulator(
     port: Annotated[int, typer.Option("--port", metavar="N", help="0 picks a free port.")] = 0,
-    host: Annotated[str, typer.Option("--host", metavar="ADDRESS", help="The address to listen on.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option("--host", metavar="ADDRESS", help="The address to listen on.")
+    ] = "127.0.0.1",
     pace: Annotated[
-        float, typer.Option("--pace", metavar="SECONDS", help="Seconds between the scripted agent's events.")
+        float,
+        typer.Option(
+            "--pace", metavar="SECONDS", help="Seconds between the scripted agent's events."
+        ),
     ] = 0.0,
 ) -> None:
     """Serve the local emulator of the API for other programs; prints its base URL first."""

@@ -50,9 +50,7 @@ def test_an_unreachable_api_names_its_address_and_the_setting(cli: InProcessCLI)
     done = cli("run", "hello")
     assert done.returncode == 1
     assert done.stderr.startswith("error: cannot reach the API at http://127.0.0.1:9 (")
-    assert done.stderr.endswith(
-        "Check --base-url or QODER_BASE_URL, and that the server is up.\n"
-    )
+    assert done.stderr.endswith("Check --base-url or QODER_BASE_URL, and that the server is up.\n")
 
 
 def test_without_a_token_listing_says_how_to_get_one(offline_cli: InProcessCLI) -> None:
