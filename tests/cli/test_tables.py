@@ -90,8 +90,8 @@ def test_json_prints_the_api_objects(cli: InProcessCLI, emulator: Emulator) -> N
 def test_listing_without_a_token_says_how_to_set_one(offline_cli: InProcessCLI) -> None:
     done = offline_cli("sessions")
     assert done.returncode == 1
-    assert done.stderr.startswith("error: No access token.")
-    assert "QODER_ACCESS_TOKEN" in done.stderr
+    assert done.stderr.startswith("error: no token: set QODER_ACCESS_TOKEN")
+    assert "qoder-async emulator" in done.stderr
     assert done.stderr.count("\n") == 1
 
 
@@ -101,3 +101,27 @@ def test_a_terminal_gets_a_table(terminal: Terminal, emulator: Emulator) -> None
     screen = terminal.wait_for(r"\[exited 0\]")
     assert "\t" not in screen
     assert any(line.split() == ["name", name] for line in screen.splitlines())
+
+
+def test_a_terminal_table_never_cuts_ids(terminal: Terminal, emulator: Emulator) -> None:
+    _, agent_id, session_ids = _make(emulator, sessions=2)
+    env = api_env(emulator)
+    terminal.start(CLI(env).command("sessions", "list", "--agent", agent_id), env)
+    screen = terminal.wait_for(r"\[exited 0\]")
+    lines = screen.splitlines()
+    for session_id in session_ids:
+        row = next(line for line in lines if line.startswith("sess_"))
+        assert any(line.split()[:1] == [session_id] for line in lines), screen
+        assert agent_id in row, screen
+    assert "…" not in screen
+
+
+def test_a_terminal_table_leaves_out_a_column_empty_in_every_row(
+    terminal: Terminal, emulator: Emulator
+) -> None:
+    _, agent_id, _ = _make(emulator)
+    env = api_env(emulator)
+    terminal.start(CLI(env).command("sessions", "list", "--agent", agent_id), env)
+    screen = terminal.wait_for(r"\[exited 0\]")
+    assert "ARCHIVED" not in screen
+    assert "CREATED" in screen
