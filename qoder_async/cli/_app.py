@@ -335,7 +335,12 @@ def sessions_list(
         )
         sessions = await _first(pager, limit)
         output = Output(Console(highlight=False), as_json=as_json)
-        output.rows(SESSION_COLUMNS, [session_row(s) for s in sessions], [s.raw for s in sessions])
+        output.rows(
+            SESSION_COLUMNS,
+            [session_row(s) for s in sessions],
+            [s.raw for s in sessions],
+            known=("AGENT",) if agent else (),
+        )
 
     _client_command(work, base_url, debug)
 

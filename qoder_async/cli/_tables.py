@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -116,9 +116,19 @@ class Output:
         print(text, flush=True)
 
     def rows(
-        self, columns: Sequence[str], rows: Sequence[tuple[str, ...]], raws: Sequence[Any]
+        self,
+        columns: Sequence[str],
+        rows: Sequence[tuple[str, ...]],
+        raws: Sequence[Any],
+        *,
+        known: Collection[str] = (),
     ) -> None:
-        """A listing: one row per item (``raws`` are the API objects, for ``--json``)."""
+        """A listing: one row per item (``raws`` are the API objects, for ``--json``).
+
+        A terminal table leaves out the ``known`` columns (the same in every row because the
+        user asked for that value) and the ones empty in every row; tab-separated lines keep
+        every column, so scripts see a fixed layout.
+        """
         if self.as_json:
             for raw in raws:
                 self._plain(json.dumps(raw, ensure_ascii=False))
@@ -129,7 +139,11 @@ class Output:
                 self._plain("\t".join(row))
             return
         # A column empty in every row (ARCHIVED, mostly) would only take room from the rest.
-        shown = [i for i, name in enumerate(columns) if name == "ID" or any(r[i] for r in rows)]
+        shown = [
+            i
+            for i, name in enumerate(columns)
+            if name == "ID" or (name not in known and any(row[i] for row in rows))
+        ]
         table = Table(header_style="bold", box=None, pad_edge=False, collapse_padding=True)
         for i in shown:
             name = columns[i]
