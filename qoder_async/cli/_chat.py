@@ -67,6 +67,8 @@ async def _converse(
             screen.console.print(Text(USER_MARK, style="bold cyan"), end="")
         line = await reader.readline()
         if line is None:
+            if interactive:
+                screen.note("")  # Ctrl-D: leave the shell's prompt off the chat's line
             return
         text = line.strip()
         if not text:

@@ -35,7 +35,7 @@ def test_ctrl_c_interrupts_the_turn_and_a_second_ctrl_c_quits(terminal: Terminal
         terminal.type("Take your time")
         terminal.wait_for(r"⚙ Glob")
         terminal.press("C-c")
-        screen = terminal.wait_for(r"interrupted[\s\S]*── idle")
+        screen = terminal.wait_for(r"interrupt sent; the agent stops[\s\S]*── stopped \(interrupted\)")
         assert "You asked" not in screen
         assert any(e["type"] == "user.interrupt" for e in slow.log(session_id.group(1)))
         terminal.wait_for_prompt()
@@ -79,3 +79,14 @@ def test_unknown_command_is_reported_and_the_chat_goes_on(cli_process: CLI) -> N
     assert done.returncode == 0
     assert "error: unknown command /frobnicate; /help lists them" in done.stderr
     assert 'agent: You asked: "hello".' in done.stdout
+
+
+def test_ctrl_d_at_the_prompt_leaves_on_a_line_of_its_own(
+    terminal: Terminal, emulator: Emulator
+) -> None:
+    terminal.start(CLI(api_env(emulator)).command("chat"), api_env(emulator))
+    terminal.wait_for_prompt()
+    terminal.press("C-d")
+    screen = terminal.wait_for(r"\[exited \d+\]")
+    assert "[exited 0]" in screen
+    assert any(line.startswith("[exited 0]") for line in screen.splitlines()), screen
