@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from attrs import frozen
@@ -98,6 +98,8 @@ class TurnView:
         """The message or thought being written, if any."""
         self.activity = "sending"
         """What the agent is doing, for the spinner."""
+        self.queued: Sequence[str] = ()
+        """Lines typed while the turn runs, to be sent after it (shown under the spinner)."""
         self.session_credits: float | None = None
         """The session's total credits, from the last ``session.usage`` snapshot."""
         self.status = "starting"
