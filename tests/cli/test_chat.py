@@ -7,7 +7,7 @@ from pathlib import Path
 
 from qoder_async.testing import Emulator
 
-from ._support import CLI, Terminal, api_env, clean_env
+from ._support import CLI, PROMPT, Terminal, api_env, clean_env
 
 
 def test_chat_renders_a_turn_live_with_spinner_and_footer(terminal: Terminal) -> None:
@@ -139,7 +139,7 @@ def test_the_history_of_one_chat_is_there_in_the_next(
         session_id = _session_id(again.wait_for_prompt())
         again.press("Up")  # /quit
         again.press("Up")
-        again.wait_for(r"you › what is in the spec\?$")
+        again.wait_for(PROMPT + r" what is in the spec\?$")
         again.press("Enter")
         again.wait_for(r"── idle")
         assert _user_messages(emulator, session_id) == ["what is in the spec?"]
@@ -156,7 +156,7 @@ def test_a_line_typed_during_a_turn_is_queued_then_sent_when_it_ends(
         terminal.type("first")
         terminal.wait_for(r"⚙ Glob")
         terminal.type("second")
-        terminal.wait_for(r"queued › second  \(sent after this turn\)")
+        terminal.wait_for(r"queued \u203a second  \(sent after this turn\)")
         screen = terminal.wait_for(r'You asked: "second"[\s\S]*── idle')
-        assert "you › second" in screen
+        assert f"{PROMPT} second" in screen
         assert _user_messages(slow, session_id) == ["first", "second"]
