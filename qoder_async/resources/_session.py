@@ -12,6 +12,7 @@ from .._closing import AsyncCloseable
 from .._config import NOT_GIVEN, NotGiven
 from .._errors import ConflictError, QoderError
 from .._models._content import JSONObject
+from .._models._convert import converter
 from .._models._events import (
     TERMINAL_EVENT_TYPES,
     AgentMessage,
@@ -22,7 +23,6 @@ from .._models._events import (
     StopReason,
     UserMessage,
 )
-from .._models._convert import converter
 from .._models._objects import (
     DeletedObject,
     FileMetadata,
