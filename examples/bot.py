@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -55,6 +56,8 @@ class BotState:
     agent_id: str = ""
     environment_id: str = ""
     conversations: dict[str, Entry] = field(default_factory=dict)
+    base_url: str = ""
+    """The API these ids belong to: an embedded emulator's die with it."""
 
 
 class Directory:
@@ -70,6 +73,7 @@ class Directory:
                 agent_id=raw["agent_id"],
                 environment_id=raw["environment_id"],
                 conversations={k: Entry(**v) for k, v in raw["conversations"].items()},
+                base_url=raw.get("base_url", ""),
             )
 
     async def save(self) -> None:
@@ -214,6 +218,14 @@ class Bot:
     async def start(self) -> None:
         """Make the agent on first use; resume every conversation of the directory."""
         state = self.directory.state
+        if state.base_url and state.base_url != self.client.base_url:
+            print(
+                f"{self.directory.path.parent}/ holds conversations of {state.base_url}, "
+                f"not of {self.client.base_url}: starting afresh",
+                file=sys.stderr,
+            )
+            state = self.directory.state = BotState()
+        state.base_url = self.client.base_url
         if not state.agent_id:
             agent = await self.client.agents.create(name="chat-bot", model="ultimate")
             environment = await self.client.environments.create(name="chat-bot")
@@ -261,12 +273,19 @@ class Bot:
 
 
 async def stdin_lines() -> AsyncIterator[str]:
-    """Lines from stdin (a terminal or a pipe), read without blocking the event loop."""
+    """Lines from stdin (a terminal, a pipe or a file), read without blocking the event loop."""
     fd, buffer = sys.stdin.fileno(), b""
+    # A regular file is always readable and cannot be polled (epoll refuses it): just read it.
+    pollable = not stat.S_ISREG(os.fstat(fd).st_mode)
+    if os.isatty(fd):
+        print("type CONVERSATION: message (e.g. alice: hello); Ctrl-D ends", file=sys.stderr)
     while True:
-        await anyio.wait_readable(fd)
+        if pollable:
+            await anyio.wait_readable(fd)
         chunk = os.read(fd, 65536)
         if not chunk:
+            if buffer.strip():
+                yield buffer.decode()  # a last line without its newline
             return
         *lines, buffer = (buffer + chunk).split(b"\n")
         for line in lines:

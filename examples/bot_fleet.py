@@ -32,7 +32,14 @@ from contextlib import contextmanager, nullcontext
 import anyio
 from anyio.abc import ObjectReceiveStream
 from bot import print_reply, stdin_lines
-from redis.asyncio import Redis
+
+try:
+    from redis.asyncio import Redis
+except ModuleNotFoundError:  # say what to install, not just what is missing
+    raise SystemExit(
+        "bot_fleet.py needs redis: pip install 'qoder-async[redis]' "
+        "(and a redis-server: apt-get install redis-server)"
+    ) from None
 
 import qoder_async as qa
 

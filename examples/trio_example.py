@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import os
 
-import trio
+try:
+    import trio
+except ModuleNotFoundError as exc:  # say what to install, not just what is missing
+    raise SystemExit(f"trio_example.py needs {exc.name}: pip install trio") from None
 
 import qoder_async as qa
 

@@ -125,6 +125,14 @@ async def test_ask_returns_text_stop_reason_and_usage(session: qa.AsyncSession) 
     assert isinstance(result.events[-1], qa.SessionStatusIdle)
 
 
+async def test_ask_gives_the_usage_snapshot_as_a_typed_model(session: qa.AsyncSession) -> None:
+    result = await session.ask("hello")
+    assert isinstance(result.usage, qa.SessionUsage)
+    assert result.usage.total_credits is not None
+    assert result.usage.total_credits >= result.credits
+    assert result.usage.input_tokens > 0
+
+
 async def test_two_turns_in_a_row_each_end_at_their_own_idle(session: qa.AsyncSession) -> None:
     first = await session.ask("one")
     second = await session.ask("two")

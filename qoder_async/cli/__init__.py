@@ -1,6 +1,6 @@
 """The ``qoder-async`` command line: ``chat``, ``run``, ``tail``, ``agents``, ``sessions``,
-``emulator``. Built on typer and rich (``pip install 'qoder-async[cli]'``) and on the public
-API of ``qoder_async`` only; ``import qoder_async`` never imports it.
+``emulator``. Built on typer, rich and prompt_toolkit (``pip install 'qoder-async[cli]'``)
+and on the public API of ``qoder_async`` only; ``import qoder_async`` never imports it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         from ._app import app
     except ImportError as exc:
-        if exc.name not in ("typer", "rich", "click"):
+        if exc.name not in ("typer", "rich", "click", "prompt_toolkit", "platformdirs"):
             raise
         print(
             f"error: the command line needs {exc.name}: pip install 'qoder-async[cli]'",

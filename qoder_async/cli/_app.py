@@ -14,8 +14,9 @@ from rich.console import Console
 import qoder_async as qa
 
 from . import _chat, _run, _tail
-from ._connect import connect
+from ._connect import check_files, connect
 from ._errors import CliError, describe, run_command
+from ._help import Command
 from ._screen import PlainScreen, RichScreen, Screen
 from ._tables import (
     AGENT_COLUMNS,
@@ -49,29 +50,40 @@ app.add_typer(sessions_app, name="sessions")
 BaseUrl = Annotated[
     str | None,
     typer.Option(
-        "--base-url", help="The API's address (default: QODER_BASE_URL, else Qoder Cloud)."
+        "--base-url",
+        metavar="URL",
+        help="The API's address (default: QODER_BASE_URL, else Qoder Cloud).",
     ),
 ]
 Debug = Annotated[bool, typer.Option("--debug", help="Log every request; show tracebacks.")]
 AgentId = Annotated[
     str | None,
     typer.Option(
-        "--agent", help="Use this agent (default: one the CLI made before, or a new one)."
+        "--agent",
+        metavar="ID",
+        help="Use this agent (default: one the CLI made before, or a new one).",
     ),
 ]
 EnvironmentId = Annotated[
     str | None,
-    typer.Option("--environment", help="Use this environment (default: as for --agent)."),
+    typer.Option(
+        "--environment", metavar="ID", help="Use this environment (default: as for --agent)."
+    ),
 ]
 SessionId = Annotated[
     str | None,
-    typer.Option("--session", help="Continue this session instead of opening a new one."),
+    typer.Option(
+        "--session", metavar="ID", help="Continue this session instead of opening a new one."
+    ),
 ]
-Model = Annotated[str, typer.Option("--model", help="The model of a new agent.")]
+Model = Annotated[str, typer.Option("--model", metavar="NAME", help="The model of a new agent.")]
 Files = Annotated[
     list[str] | None,
     typer.Option(
-        "--file", "-f", help="Upload this file and mount it under /data/inputs/ (repeatable)."
+        "--file",
+        "-f",
+        metavar="PATH",
+        help="Upload this file and mount it under /data/inputs/ (repeatable).",
     ),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON lines (the API's objects).")]
@@ -92,7 +104,7 @@ def _terminal_screen(*, show_thinking: bool = False) -> Screen:
     return PlainScreen(sys.stdout)
 
 
-@app.command()
+@app.command(cls=Command)
 def chat(
     agent: AgentId = None,
     environment: EnvironmentId = None,
@@ -116,13 +128,14 @@ def chat(
     screen = _terminal_screen(show_thinking=thinking)
 
     async def main() -> int:
+        check_files(options.files)
         async with connect(base_url, embedded_allowed=True, notice=_stderr_line) as connection:
             return await _chat.chat(connection, options, screen)
 
     _finish(main, debug)
 
 
-@app.command()
+@app.command(cls=Command)
 def run(
     prompt: Annotated[str, typer.Argument(help="What to ask the agent.")],
     file: Files = None,
@@ -167,18 +180,23 @@ def run(
     )
 
     async def main() -> int:
+        if not prompt.strip():
+            raise CliError('the prompt is empty: say what to ask, as in qoder-async run "hello"')
+        check_files(options.files)
         async with connect(base_url, embedded_allowed=True, notice=_stderr_line) as connection:
             return await _run.run(connection, options, screen)
 
     _finish(main, debug)
 
 
-@app.command()
+@app.command(cls=Command)
 def tail(
     session_id: Annotated[str, typer.Argument(help="The session to follow (sess_…).")],
     from_id: Annotated[
         str | None,
-        typer.Option("--from", help="Replay what followed this event id first."),
+        typer.Option(
+            "--from", metavar="EVENT_ID", help="Replay what followed this event id first."
+        ),
     ] = None,
     until_idle: Annotated[
         bool, typer.Option("--until-idle", help="Stop when a turn ends (session.status_idle).")
@@ -187,7 +205,12 @@ def tail(
     base_url: BaseUrl = None,
     debug: Debug = False,
 ) -> None:
-    """Follow a session's events live, resuming across dropped connections; Ctrl-C stops."""
+    """Follow a session's events live, resuming across dropped connections; Ctrl-C stops.
+
+    The session is read first: an unreachable API or a missing session is an error at once
+    (after a few retries), and so is an unknown --from. With --until-idle, a session that is
+    idle with nothing after --from ends the command at once.
+    """
     screen = PlainScreen(None) if as_json else _terminal_screen()
 
     async def main() -> int:
@@ -235,12 +258,12 @@ def agents_default(ctx: typer.Context) -> None:
         agents_list()
 
 
-@agents_app.command("list")
+@agents_app.command("list", cls=Command)
 def agents_list(
     include_archived: Annotated[
         bool, typer.Option("--all", help="Include archived agents.")
     ] = False,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many.")] = 50,
+    limit: Annotated[int, typer.Option("--limit", metavar="N", help="At most this many.")] = 50,
     as_json: AsJson = False,
     base_url: BaseUrl = None,
     debug: Debug = False,
@@ -256,7 +279,7 @@ def agents_list(
     _client_command(work, base_url, debug)
 
 
-@agents_app.command("show")
+@agents_app.command("show", cls=Command)
 def agents_show(
     agent_id: Annotated[str, typer.Argument(help="The agent (agent_…).")],
     as_json: AsJson = False,
@@ -272,7 +295,7 @@ def agents_show(
     _client_command(work, base_url, debug)
 
 
-@agents_app.command("archive")
+@agents_app.command("archive", cls=Command)
 def agents_archive(
     agent_id: Annotated[str, typer.Argument(help="The agent (agent_…).")],
     base_url: BaseUrl = None,
@@ -297,16 +320,16 @@ def sessions_default(ctx: typer.Context) -> None:
         sessions_list()
 
 
-@sessions_app.command("list")
+@sessions_app.command("list", cls=Command)
 def sessions_list(
     agent: Annotated[
         str | None,
-        typer.Option("--agent", help="Only this agent's sessions."),
+        typer.Option("--agent", metavar="ID", help="Only this agent's sessions."),
     ] = None,
     include_archived: Annotated[
         bool, typer.Option("--all", help="Include archived sessions.")
     ] = False,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many.")] = 50,
+    limit: Annotated[int, typer.Option("--limit", metavar="N", help="At most this many.")] = 50,
     as_json: AsJson = False,
     base_url: BaseUrl = None,
     debug: Debug = False,
@@ -319,12 +342,17 @@ def sessions_list(
         )
         sessions = await _first(pager, limit)
         output = Output(Console(highlight=False), as_json=as_json)
-        output.rows(SESSION_COLUMNS, [session_row(s) for s in sessions], [s.raw for s in sessions])
+        output.rows(
+            SESSION_COLUMNS,
+            [session_row(s) for s in sessions],
+            [s.raw for s in sessions],
+            known=("AGENT",) if agent else (),
+        )
 
     _client_command(work, base_url, debug)
 
 
-@sessions_app.command("show")
+@sessions_app.command("show", cls=Command)
 def sessions_show(
     session_id: Annotated[str, typer.Argument(help="The session (sess_…).")],
     as_json: AsJson = False,
@@ -340,7 +368,7 @@ def sessions_show(
     _client_command(work, base_url, debug)
 
 
-@sessions_app.command("archive")
+@sessions_app.command("archive", cls=Command)
 def sessions_archive(
     session_id: Annotated[str, typer.Argument(help="The session (sess_…).")],
     base_url: BaseUrl = None,
@@ -358,12 +386,17 @@ def sessions_archive(
 # --- emulator ----------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(cls=Command)
 def emulator(
-    port: Annotated[int, typer.Option("--port", help="0 picks a free port.")] = 0,
-    host: Annotated[str, typer.Option("--host", help="The address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", metavar="N", help="0 picks a free port.")] = 0,
+    host: Annotated[
+        str, typer.Option("--host", metavar="ADDRESS", help="The address to listen on.")
+    ] = "127.0.0.1",
     pace: Annotated[
-        float, typer.Option("--pace", help="Seconds between the scripted agent's events.")
+        float,
+        typer.Option(
+            "--pace", metavar="SECONDS", help="Seconds between the scripted agent's events."
+        ),
     ] = 0.0,
 ) -> None:
     """Serve the local emulator of the API for other programs; prints its base URL first."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Sequence
 
 import anyio
 from attrs import frozen
-from rich.text import Text
 
 import qoder_async as qa
 
@@ -14,9 +15,10 @@ from ._connect import Connection, mount_files, mount_repository, start_session
 from ._control import CtrlC
 from ._errors import EXIT_INTERRUPTED, CliError, describe
 from ._keyboard import LineReader, keys_hidden
-from ._screen import USER_MARK, RichScreen, Screen
+from ._prompt import Prompt
+from ._screen import RichScreen, Screen
 from ._turn import play_turn
-from ._view import TurnView
+from ._view import Line, TurnView
 
 __all__ = ["ChatOptions", "chat"]
 
@@ -25,7 +27,9 @@ HELP = (
     "/repo URL   mount a git repository\n"
     "/thinking   show the agent's thoughts in full, or collapse them again\n"
     "/quit       leave (so do Ctrl-D, and Ctrl-C when no turn runs)\n"
-    "Ctrl-C during a turn interrupts the agent; a second Ctrl-C quits."
+    "Ctrl-C during a turn interrupts the agent; a second Ctrl-C quits.\n"
+    "Lines typed while a turn runs are queued and sent, in order, when it ends.\n"
+    "Up and Down walk the history of earlier runs (QODER_CHAT_HISTORY names its file)."
 )
 
 
@@ -62,13 +66,24 @@ async def _converse(
         screen.note(f"mounted {path}")
     reader = LineReader()
     interactive = isinstance(screen, RichScreen)
+    prompt = Prompt() if interactive and os.isatty(reader.fd) else None
+    queued: deque[str] = deque()
     while True:
-        if isinstance(screen, RichScreen):
-            screen.console.print(Text(USER_MARK, style="bold cyan"), end="")
-        line = await reader.readline()
-        if line is None:
-            return
-        text = line.strip()
+        if queued:
+            text = queued.popleft()
+            if prompt is not None:
+                screen.show([Line("user", text)])
+        else:
+            try:
+                line = await (prompt.read() if prompt is not None else reader.readline())
+            except KeyboardInterrupt:  # Ctrl-C at prompt_toolkit's prompt
+                control.quit = True
+                return
+            if line is None:
+                if interactive:
+                    screen.note("")  # Ctrl-D: leave the shell's prompt off the chat's line
+                return
+            text = line.strip()
         if not text:
             continue
         if text.startswith("/"):
@@ -76,11 +91,23 @@ async def _converse(
                 return
             continue
         view = TurnView(echo_user=not interactive)
+        view.queued = queued
         try:
-            with keys_hidden(reader.fd):
-                await play_turn(session, text, screen=screen, view=view, control=control)
+            with keys_hidden(reader.fd, drop_typed=prompt is None):
+                async with anyio.create_task_group() as typing:
+                    if prompt is not None:
+                        typing.start_soon(_queue_lines, reader, queued)
+                    await play_turn(session, text, screen=screen, view=view, control=control)
+                    typing.cancel_scope.cancel()
         except qa.QoderError as exc:
             screen.error(describe(exc))
+
+
+async def _queue_lines(reader: LineReader, queued: deque[str]) -> None:
+    """Keep the lines typed while a turn runs, to send when it ends."""
+    while (line := await reader.readline()) is not None:
+        if line.strip():
+            queued.append(line.strip())
 
 
 async def _command(text: str, session: qa.AsyncSession, screen: Screen) -> bool:
@@ -95,7 +122,7 @@ async def _command(text: str, session: qa.AsyncSession, screen: Screen) -> bool:
         elif name == "/file":
             if not argument:
                 raise CliError("usage: /file PATH")
-            for path in await mount_files(session, [argument]):
+            for path in await mount_files(session, [argument], option="/file"):
                 screen.note(f"mounted {path}")
         elif name == "/repo":
             if not argument:

@@ -22,7 +22,10 @@ from ._errors import CliError
 __all__ = [
     "DEMO_SPEC",
     "EMBEDDED_PACE",
+    "NO_TOKEN",
     "Connection",
+    "check_files",
+    "check_repository",
     "connect",
     "mount_demo",
     "mount_files",
@@ -34,6 +37,7 @@ __all__ = [
 TOKEN_VARIABLES = ("QODER_ACCESS_TOKEN", "QODER_PAT")
 EMBEDDED_PACE = 0.12
 """Seconds between the embedded emulator's events: slow enough to watch a turn unfold."""
+GITHUB = "https://github.com/"
 CLI_TAG = {"created_by": "qoder-async-cli"}
 """Metadata on the agent and environment the CLI creates, so later runs reuse them."""
 
@@ -48,6 +52,12 @@ DEMO_SPEC = """\
 Let users export a project as a ZIP archive.
 """
 """The spec ``run`` mounts on the embedded emulator, so the demo agent has something to read."""
+
+
+NO_TOKEN = (
+    "no token: set QODER_ACCESS_TOKEN (or QODER_PAT) to talk to Qoder Cloud, or start "
+    "`qoder-async emulator` and point QODER_BASE_URL at it (any token works there)"
+)
 
 
 class Connection:
@@ -76,7 +86,9 @@ async def connect(
         CliError: ``--base-url`` without a token, or the emulator's extra is not installed.
     """
     token = _token()
-    if token is not None or not embedded_allowed:
+    if token is None and not embedded_allowed:
+        raise CliError(NO_TOKEN)
+    if token is not None:
         async with qa.AsyncQoder(token, base_url) as client:
             yield Connection(client, embedded=False)
         return
@@ -143,13 +155,34 @@ async def open_session(
     return await client.sessions.create(agent=agent, environment_id=environment, title=title)
 
 
-async def mount_files(session: qa.AsyncSession, paths: Sequence[str]) -> list[str]:
+def check_files(paths: Sequence[str], *, option: str = "--file") -> None:
+    """Raise :class:`CliError` unless every path names a file that can be read."""
+    for path in paths:
+        if os.path.isdir(path):
+            raise CliError(f"{option} {path}: is a directory; give one {option} per file")
+        if not os.path.isfile(path):
+            raise CliError(f"{option} {path}: no such file")
+        if not os.access(path, os.R_OK):
+            raise CliError(f"{option} {path}: not readable")
+
+
+def check_repository(url: str) -> None:
+    """Raise :class:`CliError` unless ``url`` is a GitHub repository's address."""
+    owner, _, name = url.removeprefix(GITHUB).rstrip("/").partition("/")
+    if not url.startswith(GITHUB) or not owner or not name or "/" in name:
+        raise CliError(
+            f"/repo takes a GitHub repository's address, like {GITHUB}OWNER/REPO; got {url!r}"
+        )
+
+
+async def mount_files(
+    session: qa.AsyncSession, paths: Sequence[str], *, option: str = "--file"
+) -> list[str]:
     """Upload each file and mount it under ``/data/inputs/``; return the mount paths."""
+    check_files(paths, option=option)
     mounted = []
     for path in paths:
         file = anyio.Path(path)
-        if not await file.is_file():
-            raise CliError(f"no such file: {path}")
         resource = await session.upload_and_mount(
             str(file), mount_path=posixpath.join("inputs", file.name)
         )
@@ -166,13 +199,13 @@ async def mount_demo(session: qa.AsyncSession) -> str:
 
 
 async def mount_repository(session: qa.AsyncSession, url: str) -> str:
-    """Mount a repository (GitHub URLs as ``github_repository``); return where it lands."""
-    resource: qa.ResourceParam = (
-        qa.GitHubRepository(url=url)
-        if url.startswith("https://github.com/")
-        else qa.GitRepository(url=url)
-    )
-    resources = await session.add_resources(resource)
+    """Mount a GitHub repository; return where it lands.
+
+    A running session takes files and GitHub repositories only (other git repositories can
+    be mounted when a session is created).
+    """
+    check_repository(url)
+    resources = await session.add_resources(qa.GitHubRepository(url=url))
     found = next((r for r in resources if r.url == url), None)
     return (found.mount_path if found is not None else None) or url
 

@@ -38,6 +38,13 @@ def describe(exc: BaseException) -> str:
     """One line saying what went wrong; API errors carry their request id."""
     if isinstance(exc, qa.AuthenticationError):
         return f"error: {exc}. Check QODER_ACCESS_TOKEN (or QODER_PAT)."
+    if isinstance(exc, qa.APIConnectionError) and exc.request is not None:
+        url = exc.request.url
+        origin = f"{url.scheme}://{url.host}" + (f":{url.port}" if url.port else "")
+        return (
+            f"error: cannot reach the API at {origin} ({exc}). "
+            "Check --base-url or QODER_BASE_URL, and that the server is up."
+        )
     if isinstance(exc, (qa.QoderError, CliError)):
         return f"error: {exc}"
     if isinstance(exc, OSError) and exc.strerror:

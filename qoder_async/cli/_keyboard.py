@@ -2,8 +2,9 @@
 
 Lines are read from the file descriptor once it is readable, so waiting for input can be
 cancelled like any other wait (no thread is left blocked in ``input()``). On a terminal the
-line discipline does the editing (backspace, Ctrl-U, Ctrl-D), and keys typed while the agent
-works are neither echoed over the live display nor sent afterwards.
+line discipline does the editing while the agent works (chat's prompt between turns is
+prompt_toolkit's, see ``_prompt``), and keys typed meanwhile are not echoed over the live
+display.
 """
 
 from __future__ import annotations
@@ -55,8 +56,9 @@ def stdin_fd() -> int | None:
 
 
 @contextmanager
-def keys_hidden(fd: int | None) -> Iterator[None]:
-    """Do not echo keys while the block runs; drop what was typed meanwhile at the end.
+def keys_hidden(fd: int | None, *, drop_typed: bool = True) -> Iterator[None]:
+    """Do not echo keys while the block runs; with ``drop_typed``, drop what was typed
+    meanwhile at the end (else it stays to be read, as the chat's queue does).
 
     Does nothing unless ``fd`` is a terminal.
     """
@@ -73,4 +75,5 @@ def keys_hidden(fd: int | None) -> Iterator[None]:
         yield
     finally:
         termios.tcsetattr(fd, termios.TCSANOW, saved)
-        termios.tcflush(fd, termios.TCIFLUSH)
+        if drop_typed:
+            termios.tcflush(fd, termios.TCIFLUSH)

@@ -24,6 +24,7 @@ from ._view import Line, TurnView
 __all__ = ["USER_MARK", "PlainScreen", "RichScreen", "Screen"]
 
 USER_MARK = "you › "  # noqa: RUF001 - a typographic prompt mark, not a typo for ">"
+QUEUED_MARK = "queued › "  # noqa: RUF001 - as USER_MARK
 
 
 class Screen(Protocol):
@@ -67,6 +68,10 @@ class _LivePart:
         yield self.spinner
         if view.status != "starting":
             yield Text(view.footer(), style="dim")
+        for text in view.queued:
+            yield Text.assemble(
+                (QUEUED_MARK, "bold magenta"), text, ("  (sent after this turn)", "dim")
+            )
 
 
 async def _tick(live: Live) -> None:

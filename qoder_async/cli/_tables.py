@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -23,6 +23,8 @@ __all__ = [
 
 AGENT_COLUMNS = ("ID", "NAME", "MODEL", "VERSION", "CREATED", "ARCHIVED")
 SESSION_COLUMNS = ("ID", "TITLE", "STATUS", "AGENT", "CREDITS", "CREATED", "ARCHIVED")
+ID_COLUMNS = frozenset({"ID", "AGENT"})
+"""Columns holding ids, which a terminal table never cuts."""
 
 
 def _model_name(model: str | dict[str, Any]) -> str:
@@ -114,9 +116,19 @@ class Output:
         print(text, flush=True)
 
     def rows(
-        self, columns: Sequence[str], rows: Sequence[tuple[str, ...]], raws: Sequence[Any]
+        self,
+        columns: Sequence[str],
+        rows: Sequence[tuple[str, ...]],
+        raws: Sequence[Any],
+        *,
+        known: Collection[str] = (),
     ) -> None:
-        """A listing: one row per item (``raws`` are the API objects, for ``--json``)."""
+        """A listing: one row per item (``raws`` are the API objects, for ``--json``).
+
+        A terminal table leaves out the ``known`` columns (the same in every row because the
+        user asked for that value) and the ones empty in every row; tab-separated lines keep
+        every column, so scripts see a fixed layout.
+        """
         if self.as_json:
             for raw in raws:
                 self._plain(json.dumps(raw, ensure_ascii=False))
@@ -126,9 +138,25 @@ class Output:
             for row in rows:
                 self._plain("\t".join(row))
             return
-        table = Table(*columns, header_style="bold", box=None, pad_edge=False)
+        # A column empty in every row (ARCHIVED, mostly) would only take room from the rest.
+        shown = [
+            i
+            for i, name in enumerate(columns)
+            if name == "ID" or (name not in known and any(row[i] for row in rows))
+        ]
+        table = Table(header_style="bold", box=None, pad_edge=False, collapse_padding=True)
+        for i in shown:
+            name = columns[i]
+            if name in ID_COLUMNS:
+                # Ids are what users copy: never cut or wrapped; other columns give way.
+                width = max([len(name), *(len(row[i]) for row in rows)])
+                table.add_column(name, no_wrap=True, min_width=width)
+            elif name == "CREATED":
+                table.add_column(name, min_width=10)  # the date on a line, the time below
+            else:
+                table.add_column(name, overflow="fold")
         for row in rows:
-            table.add_row(*row)
+            table.add_row(*(row[i] for i in shown))
         self.console.print(table)
         if not rows:
             self.console.print("(none)", style="dim")

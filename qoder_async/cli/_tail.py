@@ -9,7 +9,7 @@ import anyio
 import qoder_async as qa
 
 from ._control import CtrlC
-from ._errors import EXIT_INTERRUPTED
+from ._errors import EXIT_INTERRUPTED, CliError
 from ._run import event_json
 from ._screen import Screen
 from ._view import TurnView
@@ -26,8 +26,24 @@ async def tail(
     until_idle: bool,
     screen: Screen,
 ) -> int:
-    """Follow until the session ends, ``until_idle`` sees a turn end, or Ctrl-C."""
+    """Follow until the session ends, ``until_idle`` sees a turn end, or Ctrl-C.
+
+    Before streaming, the session is read once: an unreachable API or a missing session
+    fails at once (after the SDK's retries), an unknown ``from_id`` is an error, and
+    ``until_idle`` on an idle session with nothing after ``from_id`` ends at once.
+    """
+    _say(f"connecting to {client.base_url} for {session_id}…")
     session = client.session(session_id)
+    info = await session.refresh()
+    last_id = await _last_event_id(session)
+    if from_id is not None and from_id != last_id and not await _has_event(session, from_id):
+        raise CliError(
+            f"--from {from_id}: the session has no such event. Use an id that tail printed "
+            f"(tail --json shows them), or leave --from out to follow from now"
+        )
+    if until_idle and info.status == "idle" and (from_id is None or from_id == last_id):
+        _say(f"{session_id} is idle, with nothing after " + (from_id or "its last event"))
+        return 0
     stream = session.events(last_event_id=from_id, deltas=not as_json)
     async with anyio.create_task_group() as tasks:
         control = CtrlC(tasks.cancel_scope)
@@ -45,6 +61,23 @@ async def tail(
             )
         return EXIT_INTERRUPTED
     return 0
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+async def _last_event_id(session: qa.AsyncSession) -> str | None:
+    page = await session.history(limit=1, order="desc")
+    return page.data[0].id if page.data else None
+
+
+async def _has_event(session: qa.AsyncSession, event_id: str) -> bool:
+    """Whether the session's history holds ``event_id``, looking from the newest back."""
+    async for event in session.history(limit=100, order="desc"):
+        if event.id == event_id:
+            return True
+    return False
 
 
 async def _follow(

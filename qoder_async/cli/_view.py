@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from attrs import frozen
@@ -71,7 +71,8 @@ def result_summary(text: str, width: int = 100) -> str:
     if not lines:
         return "(no output)"
     first = _shorten(lines[0], width)
-    return first if len(lines) == 1 else f"{first}  (+{len(lines) - 1} lines)"
+    more = len(lines) - 1
+    return first if more == 0 else f"{first}  (+{more} line{'s' if more > 1 else ''})"
 
 
 def _blocks_text(content: tuple[qa.ContentBlock, ...], separator: str = "\n") -> str:
@@ -97,10 +98,14 @@ class TurnView:
         """The message or thought being written, if any."""
         self.activity = "sending"
         """What the agent is doing, for the spinner."""
+        self.queued: Sequence[str] = ()
+        """Lines typed while the turn runs, to be sent after it (shown under the spinner)."""
         self.session_credits: float | None = None
         """The session's total credits, from the last ``session.usage`` snapshot."""
         self.status = "starting"
         self.stop_reason: str | None = None
+        self.interrupted = False
+        """A ``user.interrupt`` was seen in this turn."""
         self.tokens_in = 0
         self.tokens_out = 0
         self.credits = 0.0
@@ -110,6 +115,7 @@ class TurnView:
     def _reset_turn(self) -> None:
         self.status = "starting"
         self.stop_reason = None
+        self.interrupted = False
         self.tokens_in = 0
         self.tokens_out = 0
         self.credits = 0.0
@@ -200,7 +206,8 @@ class TurnView:
             kind = "tool_error" if event.is_error else "result"
             return [Line(kind, result_summary(_blocks_text(event.content)))]
         if isinstance(event, qa.UserInterrupt):
-            return [Line("note", "interrupted")]
+            self.interrupted = True
+            return [Line("note", "interrupt sent; the agent stops")]
         if isinstance(event, qa.SessionStatusRescheduled):
             self.status = "rescheduled"
             return [Line("warning", "the turn was rescheduled; the agent retries it")]
@@ -208,6 +215,9 @@ class TurnView:
             error = event.error
             return [Line("error", f"session error: {error.type}: {error.message}".strip())]
         if isinstance(event, qa.SessionStatusIdle):
+            if self.interrupted:
+                # The API ends an interrupted turn with end_turn: say what the user did.
+                return self._ended("stopped", "interrupted")
             return self._ended("idle", event.stop_reason.type if event.stop_reason else None)
         if isinstance(event, (qa.SessionStatusTerminated, qa.SessionDeleted)):
             status = "terminated" if isinstance(event, qa.SessionStatusTerminated) else "deleted"

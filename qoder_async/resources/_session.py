@@ -13,6 +13,7 @@ from .._closing import AsyncCloseable
 from .._config import NOT_GIVEN, NotGiven
 from .._errors import ConflictError, NotFoundError, QoderError
 from .._models._content import JSONObject
+from .._models._convert import converter
 from .._models._events import (
     TERMINAL_EVENT_TYPES,
     AgentMessage,
@@ -23,7 +24,14 @@ from .._models._events import (
     StopReason,
     UserMessage,
 )
-from .._models._objects import DeletedObject, FileMetadata, Session, SessionResource, SessionThread
+from .._models._objects import (
+    DeletedObject,
+    FileMetadata,
+    Session,
+    SessionResource,
+    SessionThread,
+    SessionUsage,
+)
 from .._models._params import (
     EventParam,
     FileResource,
@@ -83,8 +91,10 @@ class TurnResult:
         text: the agent's messages of the turn, joined by blank lines.
         events: every event of the turn, from the user's message to ``session.status_idle``.
         stop_reason: why the turn ended (``end_turn``, ``requires_action``, ...).
-        usage: the last ``session.usage`` snapshot seen in the turn (a dict), if any.
-        credits: the credits the turn's model requests reported.
+        usage: the last ``session.usage`` snapshot seen in the turn, if any: the session's
+            totals so far (``usage.total_credits`` counts model and sandbox credits).
+        credits: the credits this turn's model requests reported (floored to 2 decimals
+            each, so their sum need not match a difference of ``total_credits``).
         pending: with ``stop_reason.type == "requires_action"``, the calls that await an
             answer (answer them with :meth:`AsyncSession.answer`, even from another process).
     """
@@ -92,7 +102,7 @@ class TurnResult:
     text: str
     events: tuple[Event, ...]
     stop_reason: StopReason | None
-    usage: dict[str, object] | None
+    usage: SessionUsage | None
     credits: float
     pending: tuple[PendingCall, ...] = ()
 
@@ -105,6 +115,7 @@ class TurnResult:
         texts = [e.text for e in events if isinstance(e, AgentMessage) and e.text]
         idle = next((e for e in reversed(events) if isinstance(e, SessionStatusIdle)), None)
         usage = next((e.usage for e in reversed(events) if isinstance(e, SessionUsageEvent)), None)
+        usage_model = converter.structure(usage, SessionUsage) if usage is not None else None
         credits = sum(
             e.model_usage.credits or 0.0
             for e in events
@@ -114,7 +125,7 @@ class TurnResult:
             text="\n\n".join(texts),
             events=tuple(events),
             stop_reason=idle.stop_reason if idle is not None else None,
-            usage=usage,
+            usage=usage_model,
             credits=round(credits, 2),
             pending=tuple(pending_calls(events) if pending is None else pending),
         )

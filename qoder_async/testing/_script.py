@@ -132,6 +132,10 @@ def _remember(text: str, context: TurnContext) -> Iterator[dict[str, Any]]:
     }
 
 
+def _list_items(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.lstrip().startswith(("- ", "* "))]
+
+
 def default_script(text: str, context: TurnContext) -> Iterator[dict[str, Any]]:
     """A deterministic turn shaped like the captured sample: look around, read, answer.
 
@@ -208,8 +212,15 @@ def default_script(text: str, context: TurnContext) -> Iterator[dict[str, Any]]:
         summary += " No resources are mounted on this session."
     if first_file is not None:
         path, raw = first_file
-        quoted = "\n".join(f"> {line}" for line in _first_lines(raw.decode("utf-8", "replace")))
-        summary += f"\n\nThe first lines of {path}:\n{quoted}"
+        body = raw.decode("utf-8", "replace")
+        items = _list_items(body)
+        if items and "list" in text.lower():
+            # Asked for a list: give every item, so the answer is right, not a sample.
+            listed = "\n".join(items)
+            summary += f"\n\nThe {len(items)} items listed in {path}:\n{listed}"
+        else:
+            quoted = "\n".join(f"> {line}" for line in _first_lines(body))
+            summary += f"\n\nThe first lines of {path}:\n{quoted}"
     if quotes:
         summary += "\n\n" + "\n".join(quotes)
     produced = context.create_file("answer.md", (summary + "\n").encode(), "text/markdown")

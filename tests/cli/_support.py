@@ -7,9 +7,11 @@ import re
 import shlex
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -17,6 +19,7 @@ import pytest
 
 import qoder_async as qa
 from qoder_async.cli import main
+from qoder_async.cli._prompt import HISTORY_VARIABLE
 from qoder_async.testing import Emulator
 
 TOKEN = "qoder-cli-test-token"
@@ -133,6 +136,8 @@ class Terminal:
 
     def __init__(self) -> None:
         self.socket = f"qoder-test-{uuid.uuid4().hex[:10]}"
+        self.history = Path(tempfile.gettempdir()) / f"{self.socket}-chat-history"
+        """chat's history file, unless ``start`` is given another (never the user's own)."""
 
     def _tmux(self, *args: str) -> str:
         done = subprocess.run(
@@ -147,8 +152,10 @@ class Terminal:
     def start(self, argv: list[str], env: dict[str, str]) -> None:
         """Run ``argv`` with exactly the API settings of ``env``; the pane stays after exit."""
         # COLUMNS/LINES of the test runner must not override the pane's real size.
-        unset = [part for name in (*API_VARIABLES, "COLUMNS", "LINES") for part in ("-u", name)]
-        settings = [f"{k}={v}" for k, v in env.items() if k in API_VARIABLES]
+        passed = (*API_VARIABLES, HISTORY_VARIABLE)
+        unset = [part for name in (*passed, "COLUMNS", "LINES") for part in ("-u", name)]
+        env = {HISTORY_VARIABLE: str(self.history), **env}
+        settings = [f"{k}={v}" for k, v in env.items() if k in passed]
         program = shlex.join(["env", *unset, *settings, *argv])
         script = f'{program}; echo "[exited $?]"; sleep 600'
         self._tmux("new-session", "-d", "-x", "100", "-y", "40", "-s", "main", script)
@@ -189,6 +196,10 @@ class Terminal:
         self._tmux("send-keys", "-t", "main", "-l", text)
         self._tmux("send-keys", "-t", "main", "Enter")
 
+    def type_keys(self, text: str) -> None:
+        """Type text without pressing Enter."""
+        self._tmux("send-keys", "-t", "main", "-l", text)
+
     def press(self, key: str) -> None:
         """Press one key, in tmux's names (``C-c``, ``Enter``)."""
         self._tmux("send-keys", "-t", "main", key)
@@ -196,3 +207,4 @@ class Terminal:
     def close(self) -> None:
         """Kill the tmux server and everything in it."""
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, check=False)
+        self.history.unlink(missing_ok=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from qoder_async.testing import Emulator
 
-from ._support import CLI, Terminal, api_env, clean_env
+from ._support import CLI, PROMPT, Terminal, api_env, clean_env
 
 
 def test_chat_renders_a_turn_live_with_spinner_and_footer(terminal: Terminal) -> None:
@@ -35,7 +35,9 @@ def test_ctrl_c_interrupts_the_turn_and_a_second_ctrl_c_quits(terminal: Terminal
         terminal.type("Take your time")
         terminal.wait_for(r"⚙ Glob")
         terminal.press("C-c")
-        screen = terminal.wait_for(r"interrupted[\s\S]*── idle")
+        screen = terminal.wait_for(
+            r"interrupt sent; the agent stops[\s\S]*── stopped \(interrupted\)"
+        )
         assert "You asked" not in screen
         assert any(e["type"] == "user.interrupt" for e in slow.log(session_id.group(1)))
         terminal.wait_for_prompt()
@@ -79,3 +81,82 @@ def test_unknown_command_is_reported_and_the_chat_goes_on(cli_process: CLI) -> N
     assert done.returncode == 0
     assert "error: unknown command /frobnicate; /help lists them" in done.stderr
     assert 'agent: You asked: "hello".' in done.stdout
+
+
+def test_ctrl_d_at_the_prompt_leaves_on_a_line_of_its_own(
+    terminal: Terminal, emulator: Emulator
+) -> None:
+    terminal.start(CLI(api_env(emulator)).command("chat"), api_env(emulator))
+    terminal.wait_for_prompt()
+    terminal.press("C-d")
+    screen = terminal.wait_for(r"\[exited \d+\]")
+    assert "[exited 0]" in screen
+    assert any(line.startswith("[exited 0]") for line in screen.splitlines()), screen
+
+
+def _user_messages(emulator: Emulator, session_id: str) -> list[str]:
+    return [
+        "".join(block["text"] for block in event["content"])
+        for event in emulator.log(session_id)
+        if event["type"] == "user.message"
+    ]
+
+
+def _session_id(screen: str) -> str:
+    found = re.search(r"session (sess_\w+)", screen)
+    assert found is not None, screen
+    return found.group(1)
+
+
+def test_arrow_keys_edit_the_line_instead_of_reaching_the_agent(
+    terminal: Terminal, emulator: Emulator
+) -> None:
+    terminal.start(CLI(api_env(emulator)).command("chat"), api_env(emulator))
+    session_id = _session_id(terminal.wait_for_prompt())
+    terminal.type_keys("abc")
+    terminal.press("Left")
+    terminal.press("Left")
+    terminal.type("X")
+    terminal.wait_for(r"── idle")
+    assert _user_messages(emulator, session_id) == ["aXbc"]
+    assert "^[[" not in terminal.screen()
+
+
+def test_the_history_of_one_chat_is_there_in_the_next(
+    terminal: Terminal, emulator: Emulator, tmp_path: Path
+) -> None:
+    env = {**api_env(emulator), "QODER_CHAT_HISTORY": str(tmp_path / "history")}
+    terminal.start(CLI(env).command("chat"), env)
+    terminal.wait_for_prompt()
+    terminal.type("what is in the spec?")
+    terminal.wait_for(r"── idle")
+    terminal.wait_for_prompt()
+    terminal.type("/quit")
+    terminal.wait_for(r"\[exited 0\]")
+    again = Terminal()
+    try:
+        again.start(CLI(env).command("chat"), env)
+        session_id = _session_id(again.wait_for_prompt())
+        again.press("Up")  # /quit
+        again.press("Up")
+        again.wait_for(PROMPT + r" what is in the spec\?$")
+        again.press("Enter")
+        again.wait_for(r"── idle")
+        assert _user_messages(emulator, session_id) == ["what is in the spec?"]
+    finally:
+        again.close()
+
+
+def test_a_line_typed_during_a_turn_is_queued_then_sent_when_it_ends(
+    terminal: Terminal,
+) -> None:
+    with Emulator(pace=0.3) as slow:
+        terminal.start(CLI(api_env(slow)).command("chat"), api_env(slow))
+        session_id = _session_id(terminal.wait_for_prompt())
+        terminal.type("first")
+        terminal.wait_for(r"⚙ Glob")
+        terminal.type("second")
+        terminal.wait_for(r"queued \u203a second  \(sent after this turn\)")
+        screen = terminal.wait_for(r'You asked: "second"[\s\S]*── idle')
+        assert f"{PROMPT} second" in screen
+        assert _user_messages(slow, session_id) == ["first", "second"]

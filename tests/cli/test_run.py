@@ -43,6 +43,15 @@ def test_run_on_a_pipe_prints_only_the_answer_to_stdout(
     assert "\x1b[" not in done.stdout + done.stderr
 
 
+def test_the_readme_demo_lists_every_acceptance_criterion_of_the_spec(
+    offline_run: subprocess.CompletedProcess[str],
+) -> None:
+    done = offline_run
+    assert done.returncode == 0, done.stderr
+    for criterion in ("AC1", "AC2", "AC3", "AC4"):
+        assert f"- {criterion}: " in done.stdout, done.stdout
+
+
 def test_run_on_a_terminal_shows_the_events_then_the_answer(terminal: Terminal) -> None:
     terminal.start(CLI(clean_env()).command("run", README_PROMPT), clean_env())
     screen = terminal.wait_for(r"\[exited \d+\]")
@@ -112,7 +121,7 @@ def test_debug_adds_the_traceback(cli_process: CLI) -> None:
 def test_a_missing_file_is_an_error(cli: InProcessCLI, tmp_path: Path) -> None:
     done = cli("run", "hello", "--file", str(tmp_path / "absent.md"))
     assert done.returncode == 1
-    assert done.stderr.endswith(f"error: no such file: {tmp_path / 'absent.md'}\n")
+    assert done.stderr == f"error: --file {tmp_path / 'absent.md'}: no such file\n"
 
 
 def test_base_url_without_a_token_is_refused(offline_cli: InProcessCLI) -> None:

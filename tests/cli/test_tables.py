@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 import anyio
@@ -90,8 +91,8 @@ def test_json_prints_the_api_objects(cli: InProcessCLI, emulator: Emulator) -> N
 def test_listing_without_a_token_says_how_to_set_one(offline_cli: InProcessCLI) -> None:
     done = offline_cli("sessions")
     assert done.returncode == 1
-    assert done.stderr.startswith("error: No access token.")
-    assert "QODER_ACCESS_TOKEN" in done.stderr
+    assert done.stderr.startswith("error: no token: set QODER_ACCESS_TOKEN")
+    assert "qoder-async emulator" in done.stderr
     assert done.stderr.count("\n") == 1
 
 
@@ -101,3 +102,27 @@ def test_a_terminal_gets_a_table(terminal: Terminal, emulator: Emulator) -> None
     screen = terminal.wait_for(r"\[exited 0\]")
     assert "\t" not in screen
     assert any(line.split() == ["name", name] for line in screen.splitlines())
+
+
+def test_a_terminal_table_never_cuts_ids(terminal: Terminal, emulator: Emulator) -> None:
+    _make(emulator, sessions=2)
+    env = api_env(emulator)
+    terminal.start(CLI(env).command("sessions", "list", "--limit", "2"), env)
+    screen = terminal.wait_for(r"\[exited 0\]")
+    rows = [line.split() for line in screen.splitlines() if line.startswith("sess_")]
+    assert len(rows) == 2, screen
+    for row in rows:
+        assert re.fullmatch(r"sess_\w+", row[0]), screen
+        assert any(re.fullmatch(r"agent_\w+", cell) for cell in row), screen
+    assert "…" not in screen
+
+
+def test_a_terminal_table_leaves_out_empty_and_asked_for_columns(
+    terminal: Terminal, emulator: Emulator
+) -> None:
+    _, agent_id, _ = _make(emulator)
+    env = api_env(emulator)
+    terminal.start(CLI(env).command("sessions", "list", "--agent", agent_id), env)
+    screen = terminal.wait_for(r"\[exited 0\]")
+    header = next(line for line in screen.splitlines() if line.startswith("ID"))
+    assert header.split() == ["ID", "TITLE", "STATUS", "CREDITS", "CREATED"], screen

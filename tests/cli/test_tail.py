@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import signal
+import time
 
 import anyio
 
 import qoder_async as qa
 from qoder_async.testing import Emulator, StreamFault
 
-from ._support import CLI, TOKEN, InProcessCLI, api_env, finished_turn, wait_until
+from ._support import CLI, TOKEN, InProcessCLI, api_env, clean_env, finished_turn, wait_until
 
 
 def test_tail_from_an_event_replays_what_followed_it_until_idle(
@@ -47,7 +48,7 @@ def test_tail_resumes_across_dropped_connections(cli: InProcessCLI, emulator: Em
 def test_tail_follows_a_turn_as_it_happens() -> None:
     with Emulator() as emulator:  # its own, so that no other test's stream is counted
         session_id = finished_turn(emulator)
-        follower = CLI(api_env(emulator)).popen("tail", session_id, "--until-idle", "--json")
+        follower = CLI(api_env(emulator)).popen("tail", session_id, "--json")
         try:
             wait_until(lambda: emulator.open_streams == 1, what="tail to connect")
 
@@ -56,13 +57,16 @@ def test_tail_follows_a_turn_as_it_happens() -> None:
                     await client.session(session_id).send("second question")
 
             anyio.run(send)
-            out, err = follower.communicate(timeout=60)
+            assert follower.stdout is not None
+            types = [json.loads(follower.stdout.readline())["type"]]
+            while types[-1] != "session.status_idle":
+                types.append(json.loads(follower.stdout.readline())["type"])
+            follower.send_signal(signal.SIGINT)
+            follower.communicate(timeout=30)
         finally:
             follower.kill()
-    assert follower.returncode == 0, err
-    types = [json.loads(line)["type"] for line in out.splitlines()]
+    assert follower.returncode == 130
     assert types[0] == "user.message"
-    assert types[-1] == "session.status_idle"
 
 
 def test_ctrl_c_stops_tail_and_tells_where_to_resume(cli_process: CLI, emulator: Emulator) -> None:
@@ -79,7 +83,7 @@ def test_ctrl_c_stops_tail_and_tells_where_to_resume(cli_process: CLI, emulator:
     assert follower.returncode == 130
     assert json.loads(lines[-1])["id"] == log[-1]["id"]
     assert out == ""
-    assert err == (
+    assert err.splitlines(keepends=True)[-1] == (
         f"stopped after {log[-1]['id']}; resume with: "
         f"qoder-async tail {session_id} --from {log[-1]['id']}\n"
     )
@@ -88,4 +92,51 @@ def test_ctrl_c_stops_tail_and_tells_where_to_resume(cli_process: CLI, emulator:
 def test_tail_of_a_missing_session_is_a_404(cli: InProcessCLI) -> None:
     done = cli("tail", "sess_nothing_here")
     assert done.returncode == 1
-    assert done.stderr.startswith("error: 404 not_found_error")
+    assert done.stderr.splitlines()[-1].startswith("error: 404 not_found_error")
+
+
+def test_until_idle_on_an_idle_session_exits_at_once(cli_process: CLI, emulator: Emulator) -> None:
+    session_id = finished_turn(emulator)
+    # It used to wait for a turn that never came: the timeout fails the test.
+    done = cli_process("tail", session_id, "--until-idle", "--json", timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    assert f"{session_id} is idle, with nothing after its last event" in done.stderr
+
+
+def test_until_idle_from_the_last_event_of_an_idle_session_exits_at_once(
+    cli_process: CLI, emulator: Emulator
+) -> None:
+    session_id = finished_turn(emulator)
+    last = emulator.log(session_id)[-1]["id"]
+    done = cli_process("tail", session_id, "--from", last, "--until-idle", "--json", timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+
+
+def test_an_unknown_from_id_is_an_error_not_a_replay(cli: InProcessCLI, emulator: Emulator) -> None:
+    session_id = finished_turn(emulator)
+    done = cli("tail", session_id, "--from", "evt_bogus", "--until-idle", "--json")
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert "error: --from evt_bogus: the session has no such event." in done.stderr
+
+
+def test_tail_of_an_unreachable_api_says_where_it_connects_then_fails() -> None:
+    env = {
+        **clean_env(QODER_ACCESS_TOKEN=TOKEN),
+        "QODER_BASE_URL": "http://127.0.0.1:9/api/v1/cloud",
+    }
+    follower = CLI(env).popen("tail", "sess_x")
+    try:
+        assert follower.stderr is not None
+        started = time.monotonic()
+        first = follower.stderr.readline()
+        assert time.monotonic() - started < 10
+        assert first == "connecting to http://127.0.0.1:9/api/v1/cloud for sess_x…\n"
+        rest = follower.stderr.read()
+        follower.wait(timeout=30)
+    finally:
+        follower.kill()
+    assert follower.returncode == 1
+    assert rest.startswith("error: cannot reach the API at http://127.0.0.1:9 (")

@@ -15,6 +15,26 @@ def test_result_summary_shows_the_first_line_without_its_number_and_counts_the_r
     assert result_summary(text) == "# Spec  (+2 lines)"
 
 
+def test_result_summary_of_two_lines_counts_one_more_line() -> None:
+    assert result_summary("# Spec\n- AC1\n") == "# Spec  (+1 line)"
+
+
+def test_an_interrupted_turn_ends_as_stopped_not_as_end_turn() -> None:
+    view = TurnView()
+    lines = _feed(
+        view,
+        qa.UserMessage(id="u1", content=(qa.TextBlock(text="hi"),)),
+        qa.SessionStatusRunning(id="r1"),
+        qa.UserInterrupt(id="i1"),
+        qa.SessionStatusIdle(id="e1", stop_reason=qa.StopReason(type="end_turn")),
+    )
+    assert [line.text for line in lines if line.kind == "note"] == [
+        "interrupt sent; the agent stops"
+    ]
+    assert lines[-1].kind == "footer"
+    assert lines[-1].text.startswith("stopped (interrupted) · ")
+
+
 def test_result_summary_of_nothing() -> None:
     assert result_summary("\n \n") == "(no output)"
 

@@ -74,3 +74,24 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def run_example_without(
+    module: str, name: str, *args: str, env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Run ``examples/{name}`` in a Python where ``module`` cannot be imported."""
+    program = (
+        "import runpy, sys; "
+        f"sys.modules[{module!r}] = None; "
+        f"sys.argv = [{str(EXAMPLES / name)!r}, *{list(args)!r}]; "
+        f"sys.path.insert(0, {str(EXAMPLES)!r}); "
+        f"runpy.run_path({str(EXAMPLES / name)!r}, run_name='__main__')"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", program],
+        env=env,
+        capture_output=True,
+        encoding="utf-8",
+        timeout=timeout,
+        check=False,
+    )

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 from qoder_async.testing import Emulator
 
-from ._support import example_env, run_example, start_example, wait_until
+from ._support import (
+    EXAMPLES,
+    example_env,
+    run_example,
+    run_example_without,
+    start_example,
+    wait_until,
+)
 
 
 def _entries(state: Path) -> dict[str, Any]:
@@ -90,3 +101,61 @@ def test_a_restarted_bot_delivers_what_arrived_while_it_was_down(tmp_path: Path)
         '[dave] You asked: "hello". No resources are mounted on this session.',
         '[erin] You asked: "hi". No resources are mounted on this session.',
     ]
+
+
+def test_a_file_on_stdin_is_read_like_a_pipe(emulator: Emulator, tmp_path: Path) -> None:
+    lines = tmp_path / "lines.txt"
+    lines.write_text("alice: hello\nbob: hi")  # the last line has no newline
+    with lines.open() as stdin:
+        done = subprocess.run(
+            [sys.executable, str(EXAMPLES / "bot.py"), "--state", str(tmp_path / "bot")],
+            env=example_env(emulator),
+            stdin=stdin,
+            capture_output=True,
+            encoding="utf-8",
+            timeout=120,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr
+    assert '[alice] You asked: "hello". No resources are mounted on this session.' in done.stdout
+    assert '[bob] You asked: "hi". No resources are mounted on this session.' in done.stdout
+
+
+def test_a_second_run_on_a_new_emulator_starts_afresh(tmp_path: Path) -> None:
+    state = str(tmp_path / "bot")
+    first = run_example("bot.py", "--state", state, env=example_env(None), input="alice: one\n")
+    assert first.returncode == 0, first.stderr
+    second = run_example("bot.py", "--state", state, env=example_env(None), input="alice: two\n")
+    assert second.returncode == 0, second.stderr
+    assert "starting afresh" in second.stderr
+    assert "Traceback" not in second.stderr
+    assert '[alice] You asked: "two". No resources are mounted on this session.' in second.stdout
+
+
+def test_in_a_terminal_the_bot_says_what_to_type(tmp_path: Path) -> None:
+    controller, terminal = pty.openpty()  # stdin is a terminal, as when run by hand
+    bot = subprocess.Popen(
+        [sys.executable, str(EXAMPLES / "bot.py"), "--state", str(tmp_path / "bot")],
+        env=example_env(None),
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        encoding="utf-8",
+    )
+    try:
+        assert bot.stderr is not None
+        first = bot.stderr.readline()
+        os.write(controller, b"\x04")  # Ctrl-D
+        bot.communicate(timeout=60)
+    finally:
+        bot.kill()
+        os.close(controller)
+        os.close(terminal)
+    assert first == "type CONVERSATION: message (e.g. alice: hello); Ctrl-D ends\n"
+    assert bot.returncode == 0
+
+
+def test_bot_fleet_without_redis_says_what_to_install() -> None:
+    done = run_example_without("redis", "bot_fleet.py", env=example_env(None))
+    assert done.returncode == 1
+    assert done.stderr.startswith("bot_fleet.py needs redis: pip install 'qoder-async[redis]'")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from qoder_async.testing import Emulator
 
-from ._support import example_env, run_example
+from ._support import example_env, run_example, run_example_without
 
 
 def test_trio_example_streams_two_sessions_side_by_side(emulator: Emulator) -> None:
@@ -22,3 +22,9 @@ def test_trio_example_streams_two_sessions_side_by_side(emulator: Emulator) -> N
     assert "[first] tool Glob {'pattern': '**/*', 'path': '/data'}" in lines
     assert lines[-2].startswith("[first] end_turn, ")
     assert lines[-1].startswith("ran on trio ")
+
+
+def test_without_trio_it_says_what_to_install() -> None:
+    done = run_example_without("trio", "trio_example.py", env=example_env(None))
+    assert done.returncode == 1
+    assert done.stderr == "trio_example.py needs trio: pip install trio\n"
