@@ -32,6 +32,12 @@ from ._lazy import lazy_exports
 from ._version import __version__ as __version__
 
 if TYPE_CHECKING:
+    from ._auth._regions import (
+        RegionName as RegionName,
+    )
+    from ._auth._service_account import (
+        ServiceAccountCredential as ServiceAccountCredential,
+    )
     from ._client import (
         AsyncQoder as AsyncQoder,
     )
@@ -61,6 +67,10 @@ if TYPE_CHECKING:
         StreamError as StreamError,
         UnexpectedResponseError as UnexpectedResponseError,
         UnprocessableEntityError as UnprocessableEntityError,
+    )
+    from ._http._auth import (
+        Credential as Credential,
+        TokenProvider as TokenProvider,
     )
     from ._http._transports import (
         aiohttp_transport as aiohttp_transport,

@@ -5,7 +5,17 @@ from __future__ import annotations
 from starlette.routing import BaseRoute
 
 from .._core import Core
-from . import _agents, _environments, _events, _files, _models, _resources, _sessions, _threads
+from . import (
+    _agents,
+    _environments,
+    _events,
+    _exchange,
+    _files,
+    _models,
+    _resources,
+    _sessions,
+    _threads,
+)
 
 __all__ = ["api_routes"]
 
@@ -23,4 +33,5 @@ def api_routes(core: Core) -> list[BaseRoute]:
         *_threads.routes(prefix, core),
         *_models.routes(prefix),
         *_files.storage_routes(),
+        *_exchange.routes(),
     ]
