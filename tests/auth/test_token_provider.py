@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import anyio
+import anyio.lowlevel
 import pytest
 
 import qoder_async as qa
@@ -46,7 +47,7 @@ async def test_a_provider_is_asked_before_each_retry(emulator: Emulator) -> None
 
 async def test_an_async_provider_is_awaited(emulator: Emulator) -> None:
     async def provider() -> str:
-        await anyio.sleep(0)
+        await anyio.lowlevel.checkpoint()
         return "async-provided-token"
 
     since = len(emulator.requests)
