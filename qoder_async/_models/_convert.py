@@ -54,6 +54,7 @@ from ._params import (
     UserToolConfirmationParam,
     UserToolResultParam,
 )
+from ._work import Work, WorkHeartbeat, WorkQueueStats
 
 __all__ = ["converter", "loads", "structure", "structure_event", "unstructure"]
 
@@ -248,7 +249,18 @@ converter.register_structure_hook(BaseEvent, lambda data, _: structure_event(dat
 
 # --- resource models -----------------------------------------------------------------------
 
-for _model in (Agent, Environment, Session, FileMetadata, SessionThread, ModelInfo, DeletedObject):
+for _model in (
+    Agent,
+    Environment,
+    Session,
+    FileMetadata,
+    SessionThread,
+    ModelInfo,
+    DeletedObject,
+    Work,
+    WorkHeartbeat,
+    WorkQueueStats,
+):
     _hook = _lazy(functools.partial(_structure_fn, _model))
     converter.register_structure_hook(_model, lambda data, _, hook=_hook: hook(data))
 

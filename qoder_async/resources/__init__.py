@@ -6,10 +6,12 @@ from ._files import Files
 from ._models import Models
 from ._sessions import SessionEvents, SessionResources, Sessions
 from ._threads import SessionThreads, ThreadEvents
+from ._work import EnvironmentWork
 
 __all__ = [
     "AgentVersions",
     "Agents",
+    "EnvironmentWork",
     "Environments",
     "Files",
     "Models",

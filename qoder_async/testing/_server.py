@@ -58,6 +58,7 @@ class Emulator:
         host: str = "127.0.0.1",
         agent: AgentScript | None = None,
         file_download: str = "bytes",
+        work_min_ttl: float = 10.0,
     ) -> None:
         if pace < 0 or heartbeat_interval <= 0:
             raise ValueError("pace must be >= 0 and heartbeat_interval > 0")
@@ -71,6 +72,7 @@ class Emulator:
             heartbeat_interval=heartbeat_interval,
             file_download=file_download,
         )
+        self._core.work.min_ttl = work_min_ttl
         self._core.runner = TurnRunner(self._core)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -241,6 +243,11 @@ class Emulator:
         store = self._core.store
         with store.lock:
             return session_view(self._live(session_id))
+
+    def work_items(self, environment_id: str) -> list[dict[str, Any]]:
+        """The work items of a self-hosted environment in queue order (copies)."""
+        with self._core.store.lock:
+            return [self._core.work.view(i) for i in self._core.work.of(environment_id)]
 
     def file_content(self, file_id: str) -> bytes:
         """The bytes of a stored file (uploaded or produced by the agent)."""

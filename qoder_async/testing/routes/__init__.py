@@ -15,6 +15,7 @@ from . import (
     _resources,
     _sessions,
     _threads,
+    _work,
 )
 
 __all__ = ["api_routes"]
@@ -26,6 +27,7 @@ def api_routes(core: Core) -> list[BaseRoute]:
     return [
         *_agents.routes(prefix),
         *_environments.routes(prefix),
+        *_work.routes(prefix),
         *_sessions.routes(prefix),
         *_events.routes(prefix, core),
         *_resources.routes(prefix),
