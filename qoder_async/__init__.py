@@ -158,6 +158,12 @@ if TYPE_CHECKING:
         UserToolConfirmationParam as UserToolConfirmationParam,
         UserToolResultParam as UserToolResultParam,
     )
+    from ._models._work import (
+        Work as Work,
+        WorkData as WorkData,
+        WorkHeartbeat as WorkHeartbeat,
+        WorkQueueStats as WorkQueueStats,
+    )
     from .cursors._sqlite import (
         SQLiteCursors as SQLiteCursors,
     )
@@ -200,6 +206,16 @@ if TYPE_CHECKING:
     )
     from .streaming._stream import (
         EventStream as EventStream,
+    )
+    from .worker._executor import (
+        Executor as Executor,
+        LocalExecutor as LocalExecutor,
+        ToolCall as ToolCall,
+        ToolOutput as ToolOutput,
+    )
+    from .worker._worker import (
+        EnvironmentWorker as EnvironmentWorker,
+        WorkerStats as WorkerStats,
     )
 
 else:
