@@ -66,8 +66,8 @@ def text_of(result: dict[str, Any]) -> str:
     return "".join(block["text"] for block in result["content"])
 
 
-async def wait_for(condition: Any, timeout: float = 15) -> None:
-    with anyio.fail_after(timeout):
+async def wait_for(condition: Any) -> None:
+    with anyio.fail_after(15):
         while not condition():  # noqa: ASYNC110  (the emulator's thread cannot set an anyio.Event)
             await anyio.sleep(0.05)
 
