@@ -13,7 +13,7 @@ from rich.console import Console
 
 import qoder_async as qa
 
-from . import _chat, _run, _tail
+from . import _chat, _run, _tail, _worker
 from ._connect import connect
 from ._errors import CliError, describe, run_command
 from ._screen import PlainScreen, RichScreen, Screen
@@ -381,3 +381,6 @@ def emulator(
         )
         while not stop.wait(0.5):
             pass
+
+
+_worker.register(app)  # qoder-async worker ENVIRONMENT_ID (cli/_worker.py)
