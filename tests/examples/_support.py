@@ -23,6 +23,8 @@ def example_env(emulator: Emulator | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in API_VARIABLES}
     env["PYTHONIOENCODING"] = "utf-8"
     env["PYTHONUNBUFFERED"] = "1"
+    # The examples import the checkout under test, not whichever one the venv points at.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(EXAMPLES.parent), env.get("PYTHONPATH")]))
     if emulator is not None:
         env.update(QODER_BASE_URL=emulator.base_url, QODER_ACCESS_TOKEN=TOKEN)
     return env
