@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable
-from typing import Protocol, Union, runtime_checkable
+from typing import Protocol, Union
 
 from .._errors import InvalidInputError
 
@@ -20,7 +20,6 @@ TokenProvider = Callable[[], Union[str, Awaitable[str]]]
 """A callable or async callable returning the current token."""
 
 
-@runtime_checkable
 class Credential(Protocol):
     """An object that hands out the current access token (``await credential.get_token()``)."""
 
@@ -41,13 +40,10 @@ async def current_token(source: TokenSource) -> str:
     """
     if isinstance(source, str):
         return source
-    value: object
-    if isinstance(source, Credential):
-        value = await source.get_token()
-    else:
-        value = source()
-        if inspect.isawaitable(value):
-            value = await value
+    get_token = getattr(source, "get_token", None)
+    value: object = get_token() if callable(get_token) else source()  # type: ignore[operator]  # a TokenProvider when it has no get_token
+    if inspect.isawaitable(value):
+        value = await value
     if not isinstance(value, str) or not value.strip():
         raise InvalidInputError(
             f"the token provider returned {type(value).__name__}, not a non-empty string"
