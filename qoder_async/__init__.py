@@ -32,6 +32,12 @@ from ._lazy import lazy_exports
 from ._version import __version__ as __version__
 
 if TYPE_CHECKING:
+    from ._auth._regions import (
+        RegionName as RegionName,
+    )
+    from ._auth._service_account import (
+        ServiceAccountCredential as ServiceAccountCredential,
+    )
     from ._client import (
         AsyncQoder as AsyncQoder,
     )
@@ -62,6 +68,10 @@ if TYPE_CHECKING:
         ToolError as ToolError,
         UnexpectedResponseError as UnexpectedResponseError,
         UnprocessableEntityError as UnprocessableEntityError,
+    )
+    from ._http._auth import (
+        Credential as Credential,
+        TokenProvider as TokenProvider,
     )
     from ._http._transports import (
         aiohttp_transport as aiohttp_transport,
@@ -180,6 +190,12 @@ if TYPE_CHECKING:
         Vault as Vault,
         VaultCredential as VaultCredential,
     )
+    from ._models._work import (
+        Work as Work,
+        WorkData as WorkData,
+        WorkHeartbeat as WorkHeartbeat,
+        WorkQueueStats as WorkQueueStats,
+    )
     from .cursors._sqlite import (
         SQLiteCursors as SQLiteCursors,
     )
@@ -241,5 +257,16 @@ if TYPE_CHECKING:
         Tool as Tool,
         tool as tool,
     )
+    from .worker._executor import (
+        Executor as Executor,
+        LocalExecutor as LocalExecutor,
+        ToolCall as ToolCall,
+        ToolOutput as ToolOutput,
+    )
+    from .worker._worker import (
+        EnvironmentWorker as EnvironmentWorker,
+        WorkerStats as WorkerStats,
+    )
+
 else:
     __getattr__, __dir__, __all__ = lazy_exports(__name__)

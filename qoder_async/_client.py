@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Literal
 
 import httpx
 
+from ._auth import REGIONS, RegionName, check_region
 from ._closing import AsyncCloseable
 from ._config import (
     DEFAULT_STREAM_IDLE_TIMEOUT,
@@ -19,6 +20,7 @@ from ._config import (
     RetryPolicy,
 )
 from ._errors import InvalidInputError, MissingTokenError
+from ._http._auth import TokenSource
 from ._http._core import HTTPCore
 from ._http._headers import check_header, checked_headers
 from ._http._transports import aiohttp_transport
@@ -64,12 +66,25 @@ def _transport(
     return transport
 
 
+def _region_base_url(region: object) -> str | None:
+    """The API's base URL in ``region`` (``None`` for none)."""
+    if region is None:
+        return None
+    return REGIONS[check_region(expected=str(region)) or "global"].base_url
+
+
 class AsyncQoder(AsyncCloseable):
     """The asynchronous client of the Qoder Cloud Agents API.
 
     Args:
-        token: a Personal Access Token; else ``QODER_ACCESS_TOKEN``, then ``QODER_PAT``.
-        base_url: else ``QODER_BASE_URL``, else ``https://api.qoder.com/api/v1/cloud``.
+        token: a Personal Access Token; else ``QODER_ACCESS_TOKEN``, then ``QODER_PAT``. Or
+            a token provider, asked before every attempt (each retry, each stream reconnect):
+            a callable or async callable returning the current token, or a credential such
+            as :class:`ServiceAccountCredential`.
+        base_url: else the one of ``region``, else ``QODER_BASE_URL``, else the one of the
+            credential's region, else ``https://api.qoder.com/api/v1/cloud``.
+        region: ``"global"`` or ``"cn"``; by default the credential's region, else Global.
+            The region, the base URL and the credential's exchange must agree.
         timeout: seconds, or an ``httpx.Timeout`` with connect/read/write/pool values.
         max_retries: retries after a failed attempt (so ``max_retries + 1`` attempts).
         http_client: an ``httpx.AsyncClient`` to use (its pool is shared, not closed by us).
@@ -88,15 +103,17 @@ class AsyncQoder(AsyncCloseable):
 
     Raises:
         MissingTokenError: no token given and none in the environment.
-        InvalidInputError: ``base_url`` is not an absolute http(s) URL, or a header value
-            (the token, ``workspace_id``, ``betas``, ``default_headers``) cannot be sent.
+        InvalidInputError: ``base_url`` is not an absolute http(s) URL, a header value
+            (the token, ``workspace_id``, ``betas``, ``default_headers``) cannot be sent, or
+            the region, the base URL and the credential name different regions.
     """
 
     def __init__(
         self,
-        token: str | None = None,
+        token: TokenSource | None = None,
         base_url: str | None = None,
         *,
+        region: RegionName | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
         http_client: httpx.AsyncClient | None = None,
@@ -113,6 +130,25 @@ class AsyncQoder(AsyncCloseable):
                 "No access token. Pass AsyncQoder(token=...) or set QODER_ACCESS_TOKEN "
                 "(or QODER_PAT); create one at https://qoder.com/account/integrations."
             )
+        if isinstance(token, str):
+            check_header("Authorization", token)
+        base_url = check_base_url(
+            base_url
+            or _region_base_url(region)
+            or os.environ.get("QODER_BASE_URL")
+            or _region_base_url(getattr(token, "region", None))
+            or DEFAULT_BASE_URL
+        )
+        exchange_url = getattr(token, "exchange_url", None)
+        check_region(
+            ("base_url", base_url),
+            *(
+                [("the credential's exchange_url", exchange_url)]
+                if isinstance(exchange_url, str)
+                else []
+            ),
+            expected=region or getattr(token, "region", None),
+        )
         if max_retries < 0:
             raise InvalidInputError("max_retries must be >= 0")
         if workspace_id is not None:
@@ -129,10 +165,8 @@ class AsyncQoder(AsyncCloseable):
                 transport=_transport(transport),
             ),
             owns_pool=http_client is None,
-            token=check_header("Authorization", token),
-            base_url=check_base_url(
-                base_url or os.environ.get("QODER_BASE_URL") or DEFAULT_BASE_URL
-            ),
+            token=token,
+            base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
             stream_idle_timeout=stream_idle_timeout,

@@ -27,8 +27,9 @@ from .._errors import (
     unexpected_response,
 )
 from .._version import __version__
+from ._auth import TokenSource, current_token, token_rejected
 from ._bodies import read_body, stream_preview
-from ._headers import checked_headers
+from ._headers import check_header, checked_headers
 
 __all__ = ["HTTPCore"]
 
@@ -43,13 +44,14 @@ USER_AGENT = (
 class HTTPCore:
     """The connection pool, the token and the options every request is sent with.
 
-    ``copy(**changes)`` gives a core with other options over the same pool; only the core
-    that ``owns_pool`` closes it.
+    ``token`` is a string or a token provider (see :mod:`._auth`), asked before every
+    attempt. ``copy(**changes)`` gives a core with other options over the same pool; only
+    the core that ``owns_pool`` closes it.
     """
 
     http: httpx.AsyncClient
     owns_pool: bool
-    token: str = field(repr=False)
+    token: TokenSource = field(repr=False)
     base_url: str
     timeout: httpx.Timeout
     max_retries: int
@@ -87,10 +89,19 @@ class HTTPCore:
         """The absolute URL of an API path (``/agents``)."""
         return self.base_url + path
 
-    def headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    async def current_token(self) -> str:
+        """The token to send on the next attempt (a provider is asked each time).
+
+        Raises:
+            InvalidInputError: the provider's token cannot be sent in a header.
+            QoderError: whatever the provider raised (a failed service-account exchange).
+        """
+        return check_header("Authorization", await current_token(self.token))
+
+    def headers(self, extra: Mapping[str, str] | None = None, *, token: str) -> dict[str, str]:
         """The headers of one attempt: auth, identification, workspace, betas, ``extra``."""
         headers = {
-            "Authorization": f"Bearer {self.token}",
+            "Authorization": f"Bearer {token}",
             "Accept": "application/json",
             "User-Agent": USER_AGENT,
             **self.extra_headers,
@@ -120,7 +131,10 @@ class HTTPCore:
         """Send a request with retries; return the successful response (body read).
 
         Every POST carries an ``Idempotency-Key`` (the caller's, or one made here), the same on
-        every retry, which makes the write safe to retry. ``content`` streams the body: it is
+        every retry, which makes the write safe to retry. The token is asked for before each
+        attempt; when the API answers 401 to a token its credential says has expired (see
+        :func:`token_rejected`), the request is sent once more with a fresh token: a 401 means
+        nothing was done, so this is safe for any method. ``content`` streams the body: it is
         called once per attempt for the body's bytes from the start. With ``stream=True`` a
         successful response is returned with its body unread: the caller must close it.
 
@@ -137,8 +151,10 @@ class HTTPCore:
             extra["Idempotency-Key"] = idempotency_key or str(uuid.uuid4())
         safe = method in ("GET", "HEAD") or "Idempotency-Key" in extra
         retries = 0
+        renewed = False
         while True:
             extra["X-Qoder-Retry-Count"] = str(retries)
+            token = await self.current_token()
             request = self.http.build_request(
                 method,
                 self.url(path),
@@ -147,7 +163,7 @@ class HTTPCore:
                 files=files,
                 data=data,
                 content=content() if content is not None else None,
-                headers=self.headers(extra),
+                headers=self.headers(extra, token=token),
                 timeout=self.timeout,
             )
             try:
@@ -174,6 +190,10 @@ class HTTPCore:
                 ) from exc
             if response.is_success:
                 return response
+            if response.status_code == 401 and not renewed and token_rejected(self.token, token):
+                logger.info("%s %s: the token expired; sending again with a new one", method, path)
+                renewed = True
+                continue
             if retries < self.max_retries and should_retry(
                 safe=safe, status=response.status_code, headers=response.headers
             ):
@@ -220,6 +240,8 @@ class HTTPCore:
         :class:`APIStatusError` with its body read; a success that is not
         ``text/event-stream`` as :class:`UnexpectedResponseError` (never retried), and so is
         a body that cannot be decoded. Once the client is closed, :class:`ClientClosedError`.
+        The token is asked for on every connection (so every reconnect), and a 401 to an
+        expired credential's token is tried once more with a fresh one.
         """
         timeout = httpx.Timeout(
             connect=self.timeout.connect,
@@ -228,18 +250,27 @@ class HTTPCore:
             pool=self.timeout.pool,
         )
         self._check_open("GET", path)
-        request = self.http.build_request(
-            "GET",
-            self.url(path),
-            params=tuple(params),
-            headers=self.headers({"Accept": "text/event-stream", **(headers or {})}),
-            timeout=timeout,
-        )
-        try:
-            response = await self._send(request)
-        except httpx.TransportError:
-            self._check_open("GET", path)
-            raise
+        extra = {"Accept": "text/event-stream", **(headers or {})}
+        renewed = False
+        while True:
+            token = await self.current_token()
+            request = self.http.build_request(
+                "GET",
+                self.url(path),
+                params=tuple(params),
+                headers=self.headers(extra, token=token),
+                timeout=timeout,
+            )
+            try:
+                response = await self._send(request)
+            except httpx.TransportError:
+                self._check_open("GET", path)
+                raise
+            if response.status_code == 401 and not renewed and token_rejected(self.token, token):
+                await response.aclose()
+                renewed = True
+                continue
+            break
         try:
             if not response.is_success:
                 await read_body(response)

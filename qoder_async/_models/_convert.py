@@ -66,6 +66,7 @@ from ._params import (
 )
 from ._skills import Skill, SkillVersion
 from ._vaults import CredentialAuth, CredentialValidation, Vault, VaultCredential
+from ._work import Work, WorkHeartbeat, WorkQueueStats
 
 __all__ = ["converter", "loads", "structure", "structure_event", "unstructure"]
 
@@ -284,6 +285,9 @@ _MODELS: tuple[type[Any], ...] = (
     CredentialAuth,
     CredentialValidation,
     MemoryStore,
+    Work,
+    WorkHeartbeat,
+    WorkQueueStats,
 )
 
 

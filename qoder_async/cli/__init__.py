@@ -1,6 +1,7 @@
 """The ``qoder-async`` command line: ``chat``, ``run``, ``tail``, ``agents``, ``sessions``,
-``emulator``. Built on typer, rich and prompt_toolkit (``pip install 'qoder-async[cli]'``)
-and on the public API of ``qoder_async`` only; ``import qoder_async`` never imports it.
+``emulator``, ``worker``. Built on typer, rich and prompt_toolkit (``pip install
+'qoder-async[cli]'``) and on the public API of ``qoder_async`` only; ``import qoder_async``
+never imports it.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from rich.console import Console
 
 import qoder_async as qa
 
-from . import _chat, _run, _tail
+from . import _chat, _run, _tail, _worker
 from ._connect import check_files, connect
 from ._errors import CliError, describe, run_command
 from ._help import Command
@@ -421,3 +421,6 @@ def emulator(
         )
         while not stop.wait(0.5):
             pass
+
+
+_worker.register(app)  # qoder-async worker ENVIRONMENT_ID (cli/_worker.py)

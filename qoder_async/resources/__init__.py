@@ -11,6 +11,7 @@ from ._sessions import SessionEvents, SessionResources, Sessions
 from ._skills import Skills, SkillVersions
 from ._threads import SessionThreads, ThreadEvents
 from ._vaults import VaultCredentials, Vaults
+from ._work import EnvironmentWork
 
 __all__ = [
     "AgentVersions",
@@ -19,6 +20,7 @@ __all__ = [
     "DeploymentScopedRuns",
     "Deployments",
     "Dreams",
+    "EnvironmentWork",
     "Environments",
     "Files",
     "Models",

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from .._config import NOT_GIVEN, NotGiven
 from .._models._content import JSONObject
 from .._models._objects import DeletedObject, Environment
 from ._endpoints import Resource, endpoint
 from ._pagination import AsyncPager
+from ._work import EnvironmentWork
 
 __all__ = ["Environments"]
 
 
 class Environments(Resource):
-    """``client.environments``: create, list, retrieve, update, archive, delete."""
+    """``client.environments``: create, list, retrieve, update, archive, delete; the Work
+    API of self-hosted environments under ``client.environments.work``."""
+
+    @cached_property
+    def work(self) -> EnvironmentWork:
+        """The work queue of self-hosted environments: poll, ack, heartbeat, stop, ..."""
+        return EnvironmentWork(self._client)
 
     @endpoint("POST", "/environments")
     async def create(

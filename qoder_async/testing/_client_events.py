@@ -151,6 +151,12 @@ def accept_events(
                 "and cannot accept a new message."
             )
         _take_answers(state, events)
+        answered = {e.get("tool_use_id") for e in state.events if e["type"] == "user.tool_result"}
+        for event in events:
+            if event["type"] == "user.tool_result" and event["tool_use_id"] in answered:
+                raise bad_request(
+                    f"Tool use '{event['tool_use_id']}' was already answered.", "events"
+                )
         turn_id = state.turn_id
         if messages:
             turn_id = store.ids.new("turn_")

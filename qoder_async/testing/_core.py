@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from ._faults import FaultBook
 from ._recording import RequestLog
+from ._service_accounts import ServiceAccounts
 from ._store import Store
+from ._work import WorkQueues
 
 if TYPE_CHECKING:
     import uvicorn
@@ -46,6 +48,8 @@ class Core:
     store: Store = field(default_factory=Store)
     faults: FaultBook = field(default_factory=FaultBook)
     requests: RequestLog = field(default_factory=RequestLog)
+    service_accounts: ServiceAccounts = field(default_factory=ServiceAccounts)
+    work: WorkQueues = field(default_factory=WorkQueues)
     idempotency: dict[tuple[str, str], IdempotencyEntry] = field(default_factory=dict)
     loop: asyncio.AbstractEventLoop | None = None
     server: uvicorn.Server | None = None

@@ -19,6 +19,7 @@ from ._core import Core, IdempotencyEntry
 from ._errors import ApiError
 from ._recording import RecordedRequest
 from ._responses import REQUEST_ID_KEY, error_response
+from ._service_accounts import EXCHANGE_PATH
 from .routes._files import STORAGE_PREFIX
 
 if TYPE_CHECKING:
@@ -105,8 +106,9 @@ class Gateway:
         if not streaming:
             receive = self._replaying(body, receive)
 
-        if path.startswith(STORAGE_PREFIX + "/"):
-            # Download links are pre-signed: no API auth, faults or idempotency there.
+        if path.startswith(STORAGE_PREFIX + "/") or path == EXCHANGE_PATH:
+            # Download links are pre-signed, the exchange checks its own key: no API auth,
+            # faults or idempotency there.
             await self.app(scope, receive, send)
             return
         base = self.core.base_path
@@ -118,6 +120,10 @@ class Gateway:
             error = ApiError(
                 401, "Missing or malformed Authorization header: expected 'Bearer <token>'."
             )
+            await error_response(request_id, error)(scope, receive, send)
+            return
+        if self.core.service_accounts.expired(token.group(1)):
+            error = ApiError(401, "The access token has expired.")
             await error_response(request_id, error)(scope, receive, send)
             return
 

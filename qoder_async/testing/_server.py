@@ -20,6 +20,7 @@ from ._faults import RequestFault, StreamFault
 from ._ids import IdFactory, now_timestamp
 from ._recording import RecordedRequest
 from ._script import AgentScript, default_script
+from ._service_accounts import EXCHANGE_PATH
 from ._store import SessionState, Store
 from ._turns import TurnRunner
 from ._views import session_view
@@ -62,6 +63,7 @@ class Emulator:
         agent: AgentScript | None = None,
         file_download: str = "bytes",
         ids: str = "ordered",
+        work_min_ttl: float = 10.0,
     ) -> None:
         if pace < 0 or heartbeat_interval <= 0:
             raise ValueError("pace must be >= 0 and heartbeat_interval > 0")
@@ -76,6 +78,7 @@ class Emulator:
             file_download=file_download,
             store=Store(IdFactory(ids)),
         )
+        self._core.work.min_ttl = work_min_ttl
         self._core.runner = TurnRunner(self._core)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -196,6 +199,12 @@ class Emulator:
         """``http://HOST:PORT/api/v1/cloud``, without a trailing slash."""
         return f"http://{self._url_host}:{self._port}{self._core.base_path}"
 
+    @property
+    def exchange_url(self) -> str:
+        """The service-account token exchange: ``http://HOST:PORT/api/v1/serviceToken/exchange``
+        (pass it as ``ServiceAccountCredential(exchange_url=...)``)."""
+        return f"http://{self._url_host}:{self._port}{EXCHANGE_PATH}"
+
     def _live(self, session_id: str) -> SessionState:
         """A live session, or ``KeyError`` (the test-facing API never raises ``ApiError``)."""
         with self._core.store.lock:
@@ -240,6 +249,11 @@ class Emulator:
         store = self._core.store
         with store.lock:
             return session_view(self._live(session_id))
+
+    def work_items(self, environment_id: str) -> list[dict[str, Any]]:
+        """The work items of a self-hosted environment in queue order (copies)."""
+        with self._core.store.lock:
+            return [self._core.work.view(i) for i in self._core.work.of(environment_id)]
 
     def file_content(self, file_id: str) -> bytes:
         """The bytes of a stored file (uploaded or produced by the agent)."""
@@ -305,6 +319,23 @@ class Emulator:
     def add_thread(self, session_id: str, agent_name: str = "worker") -> dict[str, Any]:
         """Add a child thread to a session (publishing ``session.thread_created``)."""
         return add_child_thread(self._core, self._live(session_id), agent_name)
+
+    # -- service accounts ------------------------------------------------------------------
+
+    def add_service_account(self, key: str, *, ttl_seconds: int | None = None) -> None:
+        """Accept ``key`` at :attr:`exchange_url`; ``ttl_seconds`` caps the lifetime of the
+        tokens issued for it (short lifetimes test renewal). Requests carrying an issued
+        token after its lifetime get 401."""
+        self._core.service_accounts.add(key, ttl_seconds)
+
+    def expire_tokens(self) -> None:
+        """End the lifetime of every access token issued so far (their next use gets 401)."""
+        self._core.service_accounts.expire_all()
+
+    @property
+    def exchanges(self) -> int:
+        """How many token exchanges were received (accepted or refused)."""
+        return self._core.service_accounts.exchanges
 
     # -- injection -------------------------------------------------------------------------
 

@@ -1,4 +1,9 @@
-"""Running a turn: drives an agent script on the server loop and publishes its events."""
+"""Running a turn: drives an agent script on the server loop and publishes its events.
+
+In a session of a ``self_hosted`` environment the turn queues a work item, and each
+``agent.tool_use`` the script yields waits for the worker's ``user.tool_result`` (the
+script's own ``agent.tool_result`` for that call is dropped): the tools run on the worker.
+"""
 
 from __future__ import annotations
 
@@ -60,6 +65,10 @@ class TurnRunner:
 
     def start(self, state: SessionState, turn_id: str, text: str) -> None:
         """Run a turn in the background; the caller has already marked the session running."""
+        environment_id = self._self_hosted(state)
+        if environment_id is not None:
+            with self.core.store.lock:
+                self.core.work.enqueue(environment_id, state.record)
         loop = asyncio.get_running_loop()
         state.turn_task = loop.create_task(self._run(state, turn_id, text))
 
@@ -70,6 +79,25 @@ class TurnRunner:
             return False
         task.cancel()
         return True
+
+    def _self_hosted(self, state: SessionState) -> str | None:
+        """The session's environment id if that environment is self-hosted."""
+        with self.core.store.lock:
+            environment_id = state.record.get("environment_id")
+            environment = self.core.store.environments.get(environment_id or "")
+        config = (environment or {}).get("config") or {}
+        return environment_id if config.get("type") == "self_hosted" else None
+
+    async def _worker_result(self, state: SessionState, tool_use_id: str) -> None:
+        """Wait until a worker answered ``tool_use_id`` with ``user.tool_result``."""
+        while True:
+            with self.core.store.lock:
+                if state.deleted or any(
+                    e["type"] == "user.tool_result" and e.get("tool_use_id") == tool_use_id
+                    for e in state.events
+                ):
+                    return
+            await asyncio.sleep(0.01)
 
     async def _pause(self, fraction: float = 1.0) -> None:
         await asyncio.sleep(self.core.pace * fraction)
@@ -214,6 +242,8 @@ class TurnRunner:
 
         open_span: str | None = None
         saw_usage = False
+        self_hosted = self._self_hosted(state) is not None
+        on_worker: set[str] = set()
         try:
             await self._pause()
             publish({"type": "session.status_running"})
@@ -240,6 +270,8 @@ class TurnRunner:
                     self._add_usage(state, event.get("model_usage"))
                 elif event["type"] == "session.usage":
                     saw_usage = True
+                elif event["type"] == "agent.tool_result" and event.get("tool_use_id") in on_worker:
+                    continue
                 if event["type"] == "session.status_terminated":
                     with store.lock:  # before publishing: the session will not run again
                         state.record["status"] = "terminated"
@@ -247,6 +279,9 @@ class TurnRunner:
                     with store.lock:  # a script that ends its turn on a pause: answers await
                         state.pending = {i: calls[i] for i in event["stop_reason"]["event_ids"]}
                 publish(event)
+                if self_hosted and event["type"] == "agent.tool_use":
+                    on_worker.add(event["id"])
+                    await self._worker_result(state, event["id"])
                 if event["type"] == "agent.custom_tool_use":
                     calls[event["id"]] = "user.custom_tool_result"
                 elif event.get("evaluated_permission") == "ask":

@@ -11,6 +11,7 @@ from . import (
     _dreams,
     _environments,
     _events,
+    _exchange,
     _files,
     _memory_stores,
     _models,
@@ -19,6 +20,7 @@ from . import (
     _skills,
     _threads,
     _vaults,
+    _work,
 )
 
 __all__ = ["api_routes"]
@@ -30,6 +32,7 @@ def api_routes(core: Core) -> list[BaseRoute]:
     return [
         *_agents.routes(prefix),
         *_environments.routes(prefix),
+        *_work.routes(prefix),
         *_sessions.routes(prefix),
         *_events.routes(prefix, core),
         *_resources.routes(prefix),
@@ -42,4 +45,5 @@ def api_routes(core: Core) -> list[BaseRoute]:
         *_dreams.routes(prefix),
         *_vaults.routes(prefix),
         *_memory_stores.routes(prefix),
+        *_exchange.routes(),
     ]
