@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         APITimeoutError,
         AuthenticationError,
         ConflictError,
+        EventTooLargeError,
         FeatureNotAvailableError,
         InternalServerError,
         InvalidInputError,
@@ -159,6 +160,7 @@ _EXPORTS = {
         "APITimeoutError",
         "AuthenticationError",
         "ConflictError",
+        "EventTooLargeError",
         "FeatureNotAvailableError",
         "InternalServerError",
         "InvalidInputError",
@@ -307,6 +309,7 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "StreamError",
+    "EventTooLargeError",
     # models
     "Agent",
     "Environment",

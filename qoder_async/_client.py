@@ -18,6 +18,7 @@ import httpx
 
 from ._closing import AsyncCloseable
 from ._config import (
+    DEFAULT_MAX_EVENT_SIZE,
     DEFAULT_STREAM_IDLE_TIMEOUT,
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
@@ -129,6 +130,9 @@ class AsyncQoder(AsyncCloseable):
             API over aiohttp's C HTTP parser (the ``aiohttp`` extra, asyncio only), which
             costs less CPU per network read; it pays off with hundreds of open streams.
         stream_idle_timeout: seconds an event stream may stay silent before it reconnects.
+        max_event_size: the longest event (or line) a stream accepts, in bytes (16 MiB by
+            default); a longer one ends the stream with :class:`EventTooLargeError`, so a
+            server that never ends an event cannot fill memory.
         retry_policy: backoff settings (``RetryPolicy.instant()`` in tests).
         workspace_id: sent as ``qoder-workspace-id``.
         betas: beta features to opt into (``x-qoder-beta``).
@@ -151,6 +155,7 @@ class AsyncQoder(AsyncCloseable):
         http_client: httpx.AsyncClient | None = None,
         transport: Literal["httpx", "aiohttp"] = "httpx",
         stream_idle_timeout: float = DEFAULT_STREAM_IDLE_TIMEOUT,
+        max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
         retry_policy: RetryPolicy | None = None,
         workspace_id: str | None = None,
         betas: tuple[str, ...] = (),
@@ -171,6 +176,9 @@ class AsyncQoder(AsyncCloseable):
             raise InvalidInputError("max_retries must be >= 0")
         self.max_retries = max_retries
         self.stream_idle_timeout = stream_idle_timeout
+        if max_event_size < 1:
+            raise InvalidInputError("max_event_size must be >= 1")
+        self.max_event_size = max_event_size
         self.retry_policy = retry_policy or RetryPolicy()
         self.workspace_id = workspace_id
         self.betas = tuple(betas)

@@ -20,6 +20,7 @@
     │   └── APIConnectionError       the request never got an answer
     │       └── APITimeoutError
     ├── StreamError                  an event stream gave up after too many failed reconnects
+    ├── EventTooLargeError           an event (or a line) of a stream grew past the maximum size
     └── LeaseLost                    a fleet worker lost its session lease (in ``_lease``)
 
 Every error text is built from what the API said and what the caller asked; the token is
@@ -39,6 +40,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "ConflictError",
+    "EventTooLargeError",
     "FeatureNotAvailableError",
     "InternalServerError",
     "InvalidInputError",
@@ -182,6 +184,22 @@ class StreamError(QoderError):
         super().__init__(message)
         self.last_event_id = last_event_id
         self.attempts = attempts
+
+
+class EventTooLargeError(QoderError):
+    """An event stream sent an event (or a line) longer than the maximum event size.
+
+    The stream ends: resuming would only receive the same event again. ``limit`` is the
+    maximum in bytes (``AsyncQoder(max_event_size=...)``), ``received`` how many bytes of the
+    unfinished event had arrived, ``last_event_id`` the cursor before it (``None`` when the
+    error comes from a decoder used on its own).
+    """
+
+    def __init__(self, message: str, *, limit: int, received: int):
+        super().__init__(message)
+        self.limit = limit
+        self.received = received
+        self.last_event_id: str | None = None
 
 
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
