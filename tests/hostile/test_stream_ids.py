@@ -17,12 +17,14 @@ pytestmark = pytest.mark.anyio
 PATH = "/sessions/sess_hostile/events/stream"
 
 
-def frame(event_id: object, text: str = "", *, line_id: str | None = None) -> bytes:
-    body: dict[str, object] = {"type": "agent.message", "content": [{"type": "text", "text": text}]}
+def frame(
+    event_id: object, text: str = "", *, line_id: str | None = None, kind: str = "agent.message"
+) -> bytes:
+    body: dict[str, object] = {"type": kind, "content": [{"type": "text", "text": text}]}
     if event_id is not ...:
         body["id"] = event_id
     head = f"id: {line_id}\n" if line_id is not None else ""
-    return f"{head}event: agent.message\ndata: {json.dumps(body)}\n\n".encode()
+    return f"{head}event: {kind}\ndata: {json.dumps(body)}\n\n".encode()
 
 
 def client_of(base_url: str) -> qa.AsyncQoder:
@@ -47,9 +49,8 @@ async def test_random_ids_are_delivered_past_the_dedupe_window() -> None:
         conn.hold(10)
 
     with raw_server(handler) as server:
-        async with client_of(server.base_url) as client:
-            async with qa.EventStream(client, PATH) as stream:
-                events = await collect(stream, len(ids))
+        async with client_of(server.base_url) as client, qa.EventStream(client, PATH) as stream:
+            events = await collect(stream, len(ids))
     assert [e.id for e in events] == ids
 
 
@@ -61,9 +62,11 @@ async def test_an_inclusive_replay_of_the_starting_cursor_is_not_yielded() -> No
         conn.hold(10)
 
     with raw_server(handler) as server:
-        async with client_of(server.base_url) as client:
-            async with qa.EventStream(client, PATH, last_event_id="evt_b") as stream:
-                (event,) = await collect(stream, 1)
+        async with (
+            client_of(server.base_url) as client,
+            qa.EventStream(client, PATH, last_event_id="evt_b") as stream,
+        ):
+            (event,) = await collect(stream, 1)
     assert event.id == "evt_c"
 
 
@@ -78,25 +81,23 @@ async def test_an_inclusive_replay_after_a_reconnect_is_not_yielded() -> None:
         conn.hold(10)
 
     with raw_server(handler) as server:
-        async with client_of(server.base_url) as client:
-            async with qa.EventStream(client, PATH) as stream:
-                events = await collect(stream, 3)
+        async with client_of(server.base_url) as client, qa.EventStream(client, PATH) as stream:
+            events = await collect(stream, 3)
         assert server.requests[1].headers["last-event-id"] == "z1"
     assert [e.id for e in events] == ["z0", "z1", "z2"]
 
 
-async def test_a_numeric_json_id_becomes_the_cursor_as_a_string() -> None:
+async def test_a_numeric_json_id_of_any_event_type_becomes_the_cursor_as_a_string() -> None:
     def handler(conn: Connection) -> None:
         if conn.index == 0:
-            conn.send(sse_response() + frame(41) + frame(42))
+            conn.send(sse_response() + frame(41) + frame(42, kind="agent.hologram"))
             return
         conn.send(sse_response() + frame(43))
         conn.hold(10)
 
     with raw_server(handler) as server:
-        async with client_of(server.base_url) as client:
-            async with qa.EventStream(client, PATH) as stream:
-                events = await collect(stream, 3)
+        async with client_of(server.base_url) as client, qa.EventStream(client, PATH) as stream:
+            events = await collect(stream, 3)
         assert server.requests[1].headers["last-event-id"] == "42"
     assert [e.id for e in events] == ["41", "42", "43"]
 
@@ -107,10 +108,9 @@ async def test_a_null_json_id_takes_the_id_line_as_the_cursor() -> None:
         conn.hold(10)
 
     with raw_server(handler) as server:
-        async with client_of(server.base_url) as client:
-            async with qa.EventStream(client, PATH) as stream:
-                (event,) = await collect(stream, 1)
-                assert stream.last_event_id == "evt_line"
+        async with client_of(server.base_url) as client, qa.EventStream(client, PATH) as stream:
+            (event,) = await collect(stream, 1)
+            assert stream.last_event_id == "evt_line"
     assert event.id == "evt_line"
 
 
@@ -123,16 +123,15 @@ async def test_an_event_without_any_id_keeps_the_previous_cursor() -> None:
         conn.hold(10)
 
     with raw_server(handler) as server:
-        async with client_of(server.base_url) as client:
-            async with qa.EventStream(client, PATH) as stream:
-                first, anonymous = await collect(stream, 2)
-                assert (anonymous.id, stream.last_event_id) == ("", "evt_1")
-                await collect(stream, 1)
+        async with client_of(server.base_url) as client, qa.EventStream(client, PATH) as stream:
+            _, anonymous = await collect(stream, 2)
+            assert (anonymous.id, stream.last_event_id) == ("", "evt_1")
+            await collect(stream, 1)
         assert server.requests[1].headers["last-event-id"] == "evt_1"
 
 
 async def test_a_malformed_event_moves_the_cursor_and_is_not_delivered_twice() -> None:
-    bad = b'id: evt_bad\ndata: {"id":"evt_bad","type":"agent.message","content":5}\n\n'
+    bad = b'data: {"id":"evt_bad","type":"agent.message","content":5}\n\n'
 
     def handler(conn: Connection) -> None:
         if conn.index == 0:
@@ -143,9 +142,8 @@ async def test_a_malformed_event_moves_the_cursor_and_is_not_delivered_twice() -
         conn.hold(10)
 
     with raw_server(handler) as server:
-        async with client_of(server.base_url) as client:
-            async with qa.EventStream(client, PATH) as stream:
-                events = await collect(stream, 3)
+        async with client_of(server.base_url) as client, qa.EventStream(client, PATH) as stream:
+            events = await collect(stream, 3)
         assert server.requests[1].headers["last-event-id"] == "evt_bad"
     assert [(type(e), e.id) for e in events] == [
         (qa.AgentMessage, "evt_1"),

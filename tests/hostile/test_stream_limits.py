@@ -86,10 +86,14 @@ async def test_an_event_that_never_ends_raises_event_too_large(endless: bytes) -
             "t", server.base_url, retry_policy=qa.RetryPolicy.instant(), max_event_size=1 << 20
         ) as client:
             events: list[qa.Event] = []
-            with anyio.fail_after(10), pytest.raises(qa.EventTooLargeError) as caught:
+
+            async def consume() -> None:
                 async with qa.EventStream(client, PATH) as stream:
                     async for event in stream:
                         events.append(event)
+
+            with anyio.fail_after(10), pytest.raises(qa.EventTooLargeError) as caught:
+                await consume()
         assert len(server.requests) == 1  # resuming would only get the same event again
     assert [e.id for e in events] == ["evt_1"]
     assert caught.value.last_event_id == "evt_1"
