@@ -128,9 +128,7 @@ def run_fanout(args: argparse.Namespace) -> list[dict[str, Any]]:
     if not has("uvloop"):
         rows = [r for r in rows if "uvloop" not in r]
     runs: dict[str, list[dict[str, Any]]] = {row: [] for row in rows}
-    with server.running(
-        "mixed", 20_000, cpu=0 if args.pin else None, ids=args.fanout_ids
-    ) as base:
+    with server.running("mixed", 20_000, cpu=0 if args.pin else None, ids=args.fanout_ids) as base:
         for _ in range(args.fanout_repeat):
             for row in rows:
                 cmd = [sys.executable, "-m", "benchmarks.fanout", row, base]
