@@ -14,6 +14,7 @@ import importlib.util
 import json
 import os
 import platform
+import secrets
 import statistics
 import subprocess
 import sys
@@ -127,7 +128,7 @@ def run_fanout(args: argparse.Namespace) -> list[dict[str, Any]]:
     if not has("uvloop"):
         rows = [r for r in rows if "uvloop" not in r]
     runs: dict[str, list[dict[str, Any]]] = {row: [] for row in rows}
-    with server.running("mixed", 20_000, cpu=0 if args.pin else None) as base:
+    with server.running("mixed", 20_000, cpu=0 if args.pin else None, ids=args.fanout_ids) as base:
         for _ in range(args.fanout_repeat):
             for row in rows:
                 cmd = [sys.executable, "-m", "benchmarks.fanout", row, base]
@@ -139,8 +140,9 @@ def run_fanout(args: argparse.Namespace) -> list[dict[str, Any]]:
                     continue
                 runs[row].append(json.loads(out.stdout))
     results = [median_result(r) for r in runs.values() if r]
+    ids = "" if args.fanout_ids == "workload" else f", {args.fanout_ids} 128-bit ids"
     print(
-        f"\n### Fan-out: {args.streams:,} streams x {args.fanout_events} events at 10/s, "
+        f"\n### Fan-out: {args.streams:,} streams x {args.fanout_events} events at 10/s{ids}, "
         f"client on one core, median of {args.fanout_repeat}\n"
     )
     print(
@@ -176,7 +178,8 @@ def run_fanout(args: argparse.Namespace) -> list[dict[str, Any]]:
     )
     print(
         f"\nOne stream's dedupe window once full ({_RECENT_IDS:,} ids, so after "
-        f"{_RECENT_IDS:,} events): {dedupe_window_kib():.0f} KiB more per stream."
+        f"{_RECENT_IDS:,} events): {dedupe_window_kib():.1f} KiB more per stream, "
+        f"{dedupe_window_kib(100 * _RECENT_IDS):.1f} KiB after {100 * _RECENT_IDS:,} events."
     )
     return results
 
@@ -191,13 +194,14 @@ def median_result(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def dedupe_window_kib() -> float:
-    """Memory held by one stream's window of recent ids when it is full."""
+def dedupe_window_kib(events: int = _RECENT_IDS) -> float:
+    """Memory one stream's window of recent ids holds after ``events`` events with random
+    ids of the API's length (``evt_`` and 32 hex digits)."""
     follower = _Follower(None, "/x", (), None, None, None)  # type: ignore[arg-type]  # no I/O
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    for i in range(_RECENT_IDS):
-        follower._remember(f"evt_{i:032x}")  # the API's id shape
+    for _ in range(events):
+        follower._remember(f"evt_{secrets.token_hex(16)}")  # what stays is what it keeps
     after = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     return (after - before) / 1024
@@ -231,6 +235,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fanout-events", type=int, default=100)
     parser.add_argument("--fanout-rows", default=",".join(FANOUT_ROWS))
     parser.add_argument("--fanout-repeat", type=int, default=1)
+    parser.add_argument(
+        "--fanout-ids",
+        choices=("workload", "random"),
+        default="workload",
+        help="fan-out: the workload's time-ordered ids, or random 128-bit ones",
+    )
     parser.add_argument("--import-repeat", type=int, default=15)
     parser.add_argument(
         "--revs",

@@ -12,7 +12,9 @@ uvicorn would, according to the session id:
   on Linux), then the terminal event.
 
 The events of a paced stream are taken from the workload in order from an offset given by
-``seed``, so their ids are unique within a stream.
+``seed``, so their ids are unique within a stream. ``--ids random`` gives every event a
+random 128-bit id instead of the workload's time-ordered one (``evt_`` and 32 hex digits,
+as long as the API's, in no order), as another backend or a proxy might send.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import asyncio
 import contextlib
 import os
 import random
+import secrets
 import subprocess
 import sys
 import time
@@ -50,14 +53,18 @@ def chunk(payload: bytes) -> bytes:
 class Workload:
     """The bytes of every kind of stream, encoded before the first client connects."""
 
-    def __init__(self, variant: str, n: int) -> None:
+    def __init__(self, variant: str, n: int, ids: str = "workload") -> None:
         self.variant, self.n = variant, n
         self._bulk: dict[int, bytes] = {}
         # A paced frame is cut where "sent_at" goes: b'...data: {' + ts + b',"id":...'
-        self.paced = [
-            (b"id: %s\nevent: %s\ndata: {" % (eid.encode(), etype.encode()), data[1:] + b"\n\n")
-            for eid, etype, data in _data.frames(variant, n)
-        ]
+        self.paced = []
+        for eid, etype, data in _data.frames(variant, n):
+            if ids == "random":
+                new = f"evt_{secrets.token_hex(16)}"
+                data = data.replace(eid.encode(), new.encode())
+                eid = new
+            head = b"id: %s\nevent: %s\ndata: {" % (eid.encode(), etype.encode())
+            self.paced.append((head, data[1:] + b"\n\n"))
 
     def bulk(self, n: int) -> bytes:
         """The first ``n`` events and the terminal one, as chunked body bytes."""
@@ -122,9 +129,11 @@ async def serve(workload: Workload, max_seconds: float) -> None:
 
 
 @contextlib.contextmanager
-def running(variant: str = "mixed", events: int = 20_000, cpu: int | None = None) -> Iterator[str]:
+def running(
+    variant: str = "mixed", events: int = 20_000, cpu: int | None = None, ids: str = "workload"
+) -> Iterator[str]:
     """Run the server in a child process; yield its base URL (``…/api/v1/cloud``)."""
-    cmd = [sys.executable, "-m", "benchmarks.server", "--variant", variant]
+    cmd = [sys.executable, "-m", "benchmarks.server", "--variant", variant, "--ids", ids]
     cmd += ["--events", str(events)] + (["--cpu", str(cpu)] if cpu is not None else [])
     with subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE) as proc:
         assert proc.stdin is not None
@@ -141,6 +150,7 @@ def main() -> None:
     """Command line entry: see the module docstring."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--variant", default="mixed")
+    parser.add_argument("--ids", choices=("workload", "random"), default="workload")
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--cpu", type=int, default=None, help="pin the server to this core")
     parser.add_argument("--max-seconds", type=float, default=900.0)
@@ -149,7 +159,7 @@ def main() -> None:
         os.sched_setaffinity(0, {args.cpu})
     with contextlib.suppress(PermissionError):
         os.setpriority(os.PRIO_PROCESS, 0, -10)  # as the client does: see fanout.py
-    workload = Workload(args.variant, args.events)
+    workload = Workload(args.variant, args.events, args.ids)
     try:
         import uvloop
     except ImportError:

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
         AuthenticationError as AuthenticationError,
         ClientClosedError as ClientClosedError,
         ConflictError as ConflictError,
+        EventTooLargeError as EventTooLargeError,
         FeatureNotAvailableError as FeatureNotAvailableError,
         InternalServerError as InternalServerError,
         InvalidInputError as InvalidInputError,

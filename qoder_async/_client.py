@@ -13,6 +13,7 @@ import httpx
 from ._auth import REGIONS, RegionName, check_region
 from ._closing import AsyncCloseable
 from ._config import (
+    DEFAULT_MAX_EVENT_SIZE,
     DEFAULT_STREAM_IDLE_TIMEOUT,
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
@@ -94,6 +95,9 @@ class AsyncQoder(AsyncCloseable):
             CPU per network read and pays off with hundreds of open streams;
             ``transport="aiohttp"`` is a short form of it.
         stream_idle_timeout: seconds an event stream may stay silent before it reconnects.
+        max_event_size: the longest event (or line) a stream accepts, in bytes (16 MiB by
+            default); a longer one ends the stream with :class:`EventTooLargeError`, so a
+            server that never ends an event cannot fill memory.
         retry_policy: backoff settings (``RetryPolicy.instant()`` in tests).
         workspace_id: sent as ``qoder-workspace-id``.
         betas: beta features to opt into (``x-qoder-beta``).
@@ -119,6 +123,7 @@ class AsyncQoder(AsyncCloseable):
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | Literal["httpx", "aiohttp"] | None = None,
         stream_idle_timeout: float = DEFAULT_STREAM_IDLE_TIMEOUT,
+        max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
         retry_policy: RetryPolicy | None = None,
         workspace_id: str | None = None,
         betas: tuple[str, ...] = (),
@@ -151,6 +156,8 @@ class AsyncQoder(AsyncCloseable):
         )
         if max_retries < 0:
             raise InvalidInputError("max_retries must be >= 0")
+        if max_event_size < 1:
+            raise InvalidInputError("max_event_size must be >= 1")
         if workspace_id is not None:
             check_header("qoder-workspace-id", workspace_id)
         if http_client is not None and transport not in (None, "httpx"):
@@ -170,6 +177,7 @@ class AsyncQoder(AsyncCloseable):
             timeout=timeout,
             max_retries=max_retries,
             stream_idle_timeout=stream_idle_timeout,
+            max_event_size=max_event_size,
             retry_policy=retry_policy or RetryPolicy(),
             workspace_id=workspace_id,
             betas=tuple(check_header("x-qoder-beta", beta) for beta in betas),
@@ -301,6 +309,7 @@ class AsyncQoder(AsyncCloseable):
             timeout=http.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=http.max_retries if isinstance(max_retries, NotGiven) else max_retries,
             http_client=http.http,
+            max_event_size=http.max_event_size,
             stream_idle_timeout=(
                 http.stream_idle_timeout
                 if isinstance(stream_idle_timeout, NotGiven)

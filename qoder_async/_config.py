@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import math
 import random
 import time
 from collections.abc import Mapping
@@ -41,6 +42,11 @@ DEFAULT_TIMEOUT: Final = httpx.Timeout(600.0, connect=5.0)
 DEFAULT_STREAM_IDLE_TIMEOUT: Final = 60.0
 """How long an event stream may stay silent (no event, no heartbeat) before a reconnect."""
 
+DEFAULT_MAX_EVENT_SIZE: Final = 16 * 1024 * 1024
+"""The longest event (or line) an event stream accepts by default, in bytes: 16 MiB, far
+above what the API sends (a message or a tool result of a few hundred KiB), low enough that
+a server that never ends an event cannot exhaust memory."""
+
 
 @frozen(kw_only=True)
 class RetryPolicy:
@@ -52,6 +58,9 @@ class RetryPolicy:
     doubling up to ``stream_max_delay``, drawn from the upper half of the interval; after a
     connection that delivered events the delay starts over; ``stream_max_failures``
     consecutive connections without an event end the stream with :class:`StreamError`.
+    A stream's ``retry:`` field sets the base of its backoff, also capped at
+    ``max_retry_after``. No server hint can make a wait longer than ``max_retry_after`` (or
+    the policy's own backoff); negative, NaN and infinite hints are ignored.
 
     ``RetryPolicy.instant()`` waits for nothing: for tests.
     """
@@ -84,38 +93,49 @@ class RetryPolicy:
         delay: float = min(self.initial_delay * 2**retry, self.max_delay)
         return delay * (1 - random.random() * self.jitter)
 
-    def stream_delay(self, failures: int, server_retry_ms: int | None = None) -> float:
+    def stream_delay(self, failures: int, server_retry_ms: float | None = None) -> float:
         """Seconds to wait before reconnecting after ``failures`` consecutive failures.
 
         ``failures == 0`` means the last connection was healthy: wait at most the initial
-        delay. A ``retry:`` hint from the server sets the base of the backoff.
+        delay. A ``retry:`` hint from the server sets the base of the backoff, capped at
+        ``max_retry_after``; a negative or non-finite hint is ignored.
         """
-        base = self.stream_initial_delay if server_retry_ms is None else server_retry_ms / 1000
+        base = self.stream_initial_delay
+        if server_retry_ms is not None and 0 <= server_retry_ms < math.inf:
+            base = min(server_retry_ms / 1000, self.max_retry_after)
         delay: float = min(base * 2**failures, max(self.stream_max_delay, base))
         return delay * (0.5 + random.random() / 2)
 
 
 def retry_after(headers: Mapping[str, str]) -> float | None:
     """The wait a response asks for: ``retry-after-ms``, else ``Retry-After`` in seconds or as
-    an HTTP date; ``None`` if neither is there or readable."""
+    an HTTP date; ``None`` if neither is there or readable. Negative, NaN and infinite values
+    are not readable (a date in the past means "now": 0)."""
     value = headers.get("retry-after-ms")
     if value is not None:
-        try:
-            return max(float(value) / 1000, 0.0)
-        except ValueError:
-            pass
+        millis = _hint(value)
+        if millis is not None:
+            return millis / 1000
     value = headers.get("retry-after")
     if value is None:
         return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
+    seconds = _hint(value)
+    if seconds is not None:
+        return seconds
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
     return max(when.timestamp() - time.time(), 0.0)
+
+
+def _hint(value: str) -> float | None:
+    """A non-negative, finite number, or ``None``."""
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if 0 <= number < math.inf else None
 
 
 _NEVER_RETRIED = frozenset({400, 401, 403, 404, 409})

@@ -23,6 +23,7 @@
     ├── ClientClosedError            the client was closed (``aclose``) before or during the call
     ├── StreamError                  an event stream gave up after too many failed reconnects
     ├── ToolError                    raised in a tool: its text is the answer the model sees
+    ├── EventTooLargeError           an event (or a line) of a stream grew past the maximum size
     └── LeaseLost                    a fleet worker lost its session lease (in ``_lease``)
 
 Every error text is built from what the API said and what the caller asked, cut to
@@ -46,6 +47,7 @@ __all__ = [
     "AuthenticationError",
     "ClientClosedError",
     "ConflictError",
+    "EventTooLargeError",
     "FeatureNotAvailableError",
     "InternalServerError",
     "InvalidInputError",
@@ -266,6 +268,22 @@ def redact(text: str, secrets: tuple[str, ...]) -> str:
 def safe_text(text: str, request: httpx.Request | None, limit: int = MAX_MESSAGE) -> str:
     """Server text made fit for a message: the request's token redacted, then bounded."""
     return bounded(redact(text, request_secrets(request)), limit)
+
+
+class EventTooLargeError(QoderError):
+    """An event stream sent an event (or a line) longer than the maximum event size.
+
+    The stream ends: resuming would only receive the same event again. ``limit`` is the
+    maximum in bytes (``AsyncQoder(max_event_size=...)``), ``received`` how many bytes of the
+    unfinished event had arrived, ``last_event_id`` the cursor before it (``None`` when the
+    error comes from a decoder used on its own).
+    """
+
+    def __init__(self, message: str, *, limit: int, received: int):
+        super().__init__(message)
+        self.limit = limit
+        self.received = received
+        self.last_event_id: str | None = None
 
 
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {

@@ -78,3 +78,30 @@ def test_stream_delay_follows_the_server_retry_hint() -> None:
 def test_instant_policy_waits_for_nothing() -> None:
     policy = RetryPolicy.instant()
     assert policy.request_delay(3) == policy.stream_delay(4) == 0.0
+
+
+@pytest.mark.parametrize("value", ["-5", "nan", "NaN", "inf", "-inf", "1e999"])
+def test_negative_or_non_finite_retry_after_is_ignored(value: str) -> None:
+    assert retry_after({"retry-after": value}) is None
+    assert retry_after({"retry-after-ms": value}) is None
+
+
+def test_an_unreadable_retry_after_ms_falls_back_to_retry_after() -> None:
+    assert retry_after({"retry-after-ms": "nan", "retry-after": "2"}) == 2.0
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1"])
+def test_request_delay_ignores_a_non_finite_or_negative_hint(value: str) -> None:
+    policy = RetryPolicy(initial_delay=0.5, max_delay=8.0, jitter=0.0, max_retry_after=5.0)
+    assert policy.request_delay(0, {"retry-after": value}) == 0.5
+
+
+def test_stream_delay_caps_a_huge_server_retry_hint() -> None:
+    policy = RetryPolicy(max_retry_after=5.0)
+    assert all(policy.stream_delay(0, server_retry_ms=86_400_000) <= 5.0 for _ in range(100))
+
+
+@pytest.mark.parametrize("hint", [-1000, float("nan"), float("inf")])
+def test_stream_delay_ignores_a_negative_or_non_finite_server_retry_hint(hint: float) -> None:
+    delay = RetryPolicy().stream_delay(0, server_retry_ms=hint)
+    assert 0.25 <= delay <= 0.5

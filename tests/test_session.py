@@ -203,7 +203,7 @@ async def test_define_outcome_is_sent(session: qa.AsyncSession, emulator: Emulat
 
 async def test_send_accepts_content_blocks(session: qa.AsyncSession) -> None:
     echo = await session.send([qa.TextBlock("part one"), "part two"])
-    assert echo.text == "part one\npart two"
+    assert echo.text == "part onepart two"  # text blocks are joined with nothing in between
 
 
 async def test_live_text_grows_into_the_final_message(session: qa.AsyncSession) -> None:

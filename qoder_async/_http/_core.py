@@ -18,7 +18,7 @@ import anyio
 import httpx
 from attrs import define, evolve, field
 
-from .._config import RetryPolicy, should_retry
+from .._config import DEFAULT_MAX_EVENT_SIZE, RetryPolicy, should_retry
 from .._errors import (
     APIConnectionError,
     APITimeoutError,
@@ -56,6 +56,7 @@ class HTTPCore:
     timeout: httpx.Timeout
     max_retries: int
     stream_idle_timeout: float
+    max_event_size: int = DEFAULT_MAX_EVENT_SIZE
     retry_policy: RetryPolicy
     workspace_id: str | None = None
     betas: tuple[str, ...] = ()
@@ -98,9 +99,11 @@ class HTTPCore:
         """
         return check_header("Authorization", await current_token(self.token))
 
-    def headers(self, extra: Mapping[str, str] | None = None, *, token: str) -> dict[str, str]:
+    def headers(
+        self, extra: Mapping[str, str | bytes] | None = None, *, token: str
+    ) -> httpx.Headers:
         """The headers of one attempt: auth, identification, workspace, betas, ``extra``."""
-        headers = {
+        headers: dict[str, str | bytes] = {
             "Authorization": f"Bearer {token}",
             "Accept": "application/json",
             "User-Agent": USER_AGENT,
@@ -112,7 +115,13 @@ class HTTPCore:
             headers["x-qoder-beta"] = ",".join(self.betas)
         if extra:
             headers.update(checked_headers(extra))
-        return headers
+        # Checked above: str values are ASCII; bytes values are an event id in UTF-8.
+        return httpx.Headers(
+            [
+                (name.encode(), value if isinstance(value, bytes) else value.encode())
+                for name, value in headers.items()
+            ]
+        )
 
     async def request(
         self,
@@ -230,7 +239,7 @@ class HTTPCore:
         path: str,
         *,
         params: Sequence[tuple[str, str]] = (),
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, str | bytes] | None = None,
         idle_timeout: float | None = None,
     ) -> AsyncIterator[httpx.Response]:
         """Open one SSE connection; the response's headers are received, its body is not.

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TypeVar
 
 from .._errors import InvalidInputError
 
-__all__ = ["check_header", "checked_headers"]
+_Value = TypeVar("_Value", str, str | bytes)
+
+__all__ = ["check_event_id", "check_header", "checked_headers", "sendable_event_id"]
 
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 token
 
@@ -28,10 +31,32 @@ def check_header(name: str, value: str) -> str:
     return value
 
 
-def checked_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """A copy of ``headers`` whose names and values can all be sent."""
+def sendable_event_id(value: str) -> bool:
+    """Whether an event id can travel back as ``Last-Event-ID``: any text but CR, LF and NUL
+    (the id is sent as UTF-8, as the SSE spec says)."""
+    return not any(char in value for char in "\r\n\0")
+
+
+def check_event_id(value: str) -> str:
+    """Refuse a ``last_event_id`` that cannot be sent (CR, LF or NUL); other text is fine."""
+    if not isinstance(value, str):
+        raise InvalidInputError(f"last_event_id must be a string, got {type(value).__name__}")
+    if not sendable_event_id(value):
+        raise InvalidInputError(
+            "last_event_id contains CR, LF or NUL and cannot be sent as Last-Event-ID"
+        )
+    return value
+
+
+def checked_headers(headers: Mapping[str, _Value]) -> dict[str, _Value]:
+    """A copy of ``headers`` whose names and values can all be sent. A ``bytes`` value is
+    sent as it is (an event id in UTF-8) once it holds no CR, LF or NUL."""
     for name, value in headers.items():
         if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
             raise InvalidInputError(f"{name!r} is not a valid header name")
-        check_header(name, value)
+        if isinstance(value, bytes):
+            if any(byte in value for byte in b"\r\n\0"):
+                raise InvalidInputError(f"header {name} contains CR, LF or NUL")
+        else:
+            check_header(name, value)
     return dict(headers)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import types
 from collections.abc import Callable
 from typing import Any, Union, get_args, get_origin
@@ -68,7 +69,7 @@ from ._skills import Skill, SkillVersion
 from ._vaults import CredentialAuth, CredentialValidation, Vault, VaultCredential
 from ._work import Work, WorkHeartbeat, WorkQueueStats
 
-__all__ = ["converter", "loads", "structure", "structure_event", "unstructure"]
+__all__ = ["converter", "event_id_of", "loads", "structure", "structure_event", "unstructure"]
 
 try:
     import orjson
@@ -210,7 +211,7 @@ converter.register_structure_hook(ContentBlock, _structure_block)
 def _structure_event_start(data: JSONObject) -> EventStart:
     inner = data.get("event") or {}
     return EventStart(
-        id=inner.get("id") or data.get("id", ""),
+        id=event_id_of(inner.get("id"), data.get("id", "")),
         event_type=inner.get("type", ""),
         processed_at=data.get("processed_at"),
         raw=data,
@@ -221,7 +222,7 @@ def _structure_event_delta(data: JSONObject) -> EventDelta:
     delta = data.get("delta") or {}
     content = delta.get("content")
     return EventDelta(
-        id=data.get("event_id") or data.get("id", ""),
+        id=event_id_of(data.get("event_id"), data.get("id", "")),
         index=delta.get("index", 0),
         delta_type=delta.get("type", "content_delta"),
         content=_structure_block(content) if isinstance(content, dict) else None,
@@ -240,20 +241,50 @@ _EVENT_HOOKS: dict[str, Callable[[JSONObject], Any]] = {
 }
 
 
+def event_id_of(value: object, fallback: str = "") -> str:
+    """An event's id from a JSON ``id`` that may not be a string: ``fallback`` (the SSE
+    ``id:`` line) for ``null`` or ``""``, a number as its decimal text.
+
+    Raises:
+        TypeError: the id is a boolean, an array or an object.
+    """
+    if type(value) is str and value:
+        return value
+    if value is None or value == "":
+        return fallback
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value):
+        # orjson reads a JSON integer beyond 64 bits as a float: the id: line keeps it exactly.
+        return fallback or (str(int(value)) if value.is_integer() else repr(value))
+    raise TypeError(f"event id is a JSON {type(value).__name__}, not a string")
+
+
 def structure_event(data: JSONObject) -> Event:
     """Decode one event object; unknown types become :class:`UnknownEvent`.
 
+    ``id`` and ``type`` are always strings: a numeric id becomes its text, a ``null`` one
+    ``""``, and a missing or ``null`` type ``""``.
+
     Raises ``ValueError``/``TypeError``/``KeyError`` if a known type has fields of the wrong
-    shape; the stream turns that into a :class:`MalformedEvent`.
+    shape, or if ``type`` is not a string; the stream turns that into a
+    :class:`MalformedEvent`.
     """
-    tag = data.get("type", "")
+    raw_id = data.get("id", "")
+    if type(raw_id) is not str:
+        data["id"] = event_id_of(raw_id)
+    tag = data.get("type")
+    if type(tag) is not str:
+        if tag is not None:
+            raise TypeError(f"event type is a JSON {type(tag).__name__}, not a string")
+        tag = ""
     hook = _EVENT_HOOKS.get(tag)
     if hook is None:
         cls = _EVENT_CLASSES.get(tag)
         if cls is None:
             return UnknownEvent(
                 id=data.get("id", ""),
-                type=data.get("type", ""),
+                type=tag,
                 processed_at=data.get("processed_at"),
                 raw=data,
             )

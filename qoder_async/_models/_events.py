@@ -63,8 +63,9 @@ __all__ = [
 
 
 def join_text(content: tuple[ContentBlock, ...]) -> str:
-    """The text blocks of ``content``, joined by newlines."""
-    return "\n".join(block.text for block in content if block.type == "text")  # type: ignore[union-attr]  # text blocks have .text
+    """The text blocks of ``content``, concatenated with nothing in between: blocks may split
+    one sentence (a citation makes ``"The sky is "`` and ``"blue."`` two blocks)."""
+    return "".join(block.text for block in content if block.type == "text")  # type: ignore[union-attr]  # text blocks have .text
 
 
 @frozen(kw_only=True)
@@ -133,7 +134,7 @@ class UserMessage(BaseEvent):
 
     @property
     def text(self) -> str:
-        """The text blocks joined by newlines."""
+        """The text blocks, concatenated (see :func:`join_text`)."""
         return join_text(self.content)
 
 
@@ -195,7 +196,7 @@ class SystemMessage(BaseEvent):
 
     @property
     def text(self) -> str:
-        """The text blocks joined by newlines."""
+        """The text blocks, concatenated (see :func:`join_text`)."""
         return join_text(self.content)
 
 
@@ -212,7 +213,7 @@ class AgentMessage(BaseEvent):
 
     @property
     def text(self) -> str:
-        """The text blocks joined by newlines."""
+        """The text blocks, concatenated (see :func:`join_text`)."""
         return join_text(self.content)
 
 
@@ -247,7 +248,7 @@ class AgentToolResult(BaseEvent):
 
     @property
     def text(self) -> str:
-        """The text blocks joined by newlines."""
+        """The text blocks, concatenated (see :func:`join_text`)."""
         return join_text(self.content)
 
 

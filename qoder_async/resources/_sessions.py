@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from .._config import NOT_GIVEN, NotGiven
 from .._errors import NotFoundError
-from .._http._headers import check_header
+from .._http._headers import check_event_id
 from .._http._urls import path_segment
 from .._models._content import JSONObject
 from .._models._events import Event
@@ -104,7 +104,7 @@ class SessionEvents(Resource):
         :class:`CursorStore`.
         """
         if last_event_id is not None:
-            check_header("Last-Event-ID", last_event_id)
+            check_event_id(last_event_id)
         path = f"/sessions/{path_segment(session_id, 'session_id')}"
         sessions = Sessions(self._client)
 

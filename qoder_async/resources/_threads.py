@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from .._errors import NotFoundError
-from .._http._headers import check_header
+from .._http._headers import check_event_id
 from .._http._urls import path_segment
 from .._models._events import Event
 from .._models._objects import SessionThread
@@ -52,7 +52,7 @@ class ThreadEvents(Resource):
         or gone.
         """
         if last_event_id is not None:
-            check_header("Last-Event-ID", last_event_id)
+            check_event_id(last_event_id)
         path = (
             f"/sessions/{path_segment(session_id, 'session_id')}"
             f"/threads/{path_segment(thread_id, 'thread_id')}"

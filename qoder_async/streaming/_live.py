@@ -16,7 +16,7 @@ class Preview:
     Attributes:
         id: the event's id (the buffered event that replaces the preview has the same id).
         event_type: ``agent.message`` or ``agent.thinking``.
-        text: the text so far (blocks joined by newlines, as ``AgentMessage.text`` does).
+        text: the text so far (blocks concatenated, as ``AgentMessage.text`` does).
         final: the buffered event arrived (``text`` is now its full text) or the preview
             ended without one (``aborted``).
         aborted: the model request ended before the buffered event came.
@@ -78,4 +78,4 @@ class LiveText:
 
 
 def _join(blocks: dict[int, str]) -> str:
-    return "\n".join(blocks[i] for i in sorted(blocks))
+    return "".join(blocks[i] for i in sorted(blocks))

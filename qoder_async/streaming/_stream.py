@@ -19,8 +19,9 @@ from httpx_sse import ServerSentEvent
 
 from .._closing import AsyncCloseable
 from .._config import retry_after, should_retry
-from .._errors import APIStatusError, StreamError
-from .._models._convert import loads, structure_event
+from .._errors import APIStatusError, EventTooLargeError, StreamError
+from .._http._headers import sendable_event_id
+from .._models._convert import event_id_of, loads, structure_event
 from .._models._events import TERMINAL_EVENT_TYPES, Event, MalformedEvent
 from ._sse import Frame, FrameDecoder
 
@@ -34,9 +35,13 @@ __all__ = ["EventStream"]
 logger = logging.getLogger("qoder_async")
 
 _PREVIEW_TYPES: Final = frozenset({"event_start", "event_delta"})
-# Ids remembered exactly to drop a replayed event (~120 B each). Older replays are caught by
-# order: the API's ids are time-ordered, so an id below the oldest remembered one of the same
-# shape was delivered before. Small, so that a long-lived stream stays a few dozen KiB.
+# Ids remembered exactly, to drop a replayed event. Ids are opaque (nothing says they sort by
+# time), so a replay is recognised by its exact id only, and only within the window. The
+# replays a server makes start at the cursor (the last id delivered; a server that resumes
+# inclusively replays that one event), so a few ids would do; 64 also covers a server or proxy
+# that resumes up to 63 events early. Each id costs ~220 B (the string, a set slot, a deque
+# slot): 64 of the API's ids hold 13.8 KiB (benchmarks/run.py, dedupe_window_kib), which
+# keeps a stream of any age under the 80 KiB per stream measured in benchmarks/RESULTS.md.
 _RECENT_IDS: Final = 64
 _HEALTHY_AFTER: Final = 5.0  # a connection open this long counts as healthy even if quiet
 _CONNECTED: Final = object()
@@ -49,22 +54,35 @@ def decode_frame(sse: Frame | ServerSentEvent) -> Event:
     """Turn one SSE frame into a typed event; never raises.
 
     The JSON's own ``id`` and ``type`` win; the frame's ``id:`` and ``event:`` lines fill them
-    in when missing. A frame that is not a JSON object, or whose fields have the wrong
-    shape, becomes a :class:`MalformedEvent` carrying its text.
+    in when missing, empty or ``null``. A numeric JSON id becomes a string. A frame that is not
+    a JSON object, or whose fields have the wrong shape (a ``type`` that is not a string
+    included), becomes a :class:`MalformedEvent` carrying its text, and the id it carried,
+    so the cursor still moves past it.
     """
+    event_id = sse.id
+    event_type = sse.event
     try:
         data = loads(sse.payload if isinstance(sse, Frame) else sse.data)
         if not isinstance(data, dict):
             raise TypeError(f"event data is a JSON {type(data).__name__}, not an object")
-        if "id" not in data and sse.id:
-            data["id"] = sse.id
-        if "type" not in data and sse.event != "message":
-            data["type"] = sse.event
+        raw_id = data.get("id")
+        if type(raw_id) is str and raw_id:
+            event_id = raw_id
+        else:
+            event_id = event_id_of(raw_id, sse.id)
+            if event_id or raw_id is not None:
+                data["id"] = event_id
+        tag = data.get("type")
+        if tag is None:
+            if sse.event != "message":
+                data["type"] = sse.event
+        elif type(tag) is str:
+            event_type = tag
         return structure_event(data)
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         return MalformedEvent(
-            id=sse.id,
-            type=sse.event,
+            id=event_id,
+            type=event_type,
             data=sse.data,
             error=f"{type(exc).__name__}: {exc}",
         )
@@ -79,10 +97,15 @@ class EventStream(AsyncCloseable):
     resume. Iteration ends after ``session.status_terminated`` / ``session.deleted``, or when
     the session is gone (404) or archived (409) on reconnect.
 
+    Ids are opaque strings: an event is dropped as a replay only when its exact id is one of
+    the last 64 delivered (or the ``last_event_id`` the stream started from); nothing
+    depends on how ids sort. An event without an id is yielded and leaves the cursor as is.
+
     Raises:
         APIStatusError: the first connection was refused (e.g. 404), or a later one with a
             status that is not retried.
         StreamError: too many consecutive connections failed (``__cause__`` says why).
+        EventTooLargeError: an event (or a line) grew past the client's ``max_event_size``.
     """
 
     def __init__(
@@ -159,17 +182,17 @@ class _Follower:
         # Oldest first. (A dict in insertion order would do, but finding its first key walks
         # over every slot deleted before it: ~2 µs an event once the window is full.)
         self._recent_order: deque[str] = deque()
+        if last_event_id:
+            # A server that resumes inclusively sends the cursor's own event first.
+            self._remember(last_event_id)
 
     def _remember(self, event_id: str) -> bool:
-        """Record a delivered id; False if it was delivered before."""
+        """Record a delivered id; False if it is one of the last ``_RECENT_IDS`` delivered."""
         recent = self._recent
         if event_id in recent:
             return False
         order = self._recent_order
         if len(order) == _RECENT_IDS:
-            oldest = order[0]
-            if len(event_id) == len(oldest) and event_id < oldest:
-                return False
             recent.discard(order.popleft())
         recent.add(event_id)
         order.append(event_id)
@@ -185,7 +208,7 @@ class _Follower:
             server_retry: int | None = None
             error: BaseException | None = None
             wait_hint: float | None = None
-            headers = {"Last-Event-ID": self.last_event_id} if self.last_event_id else None
+            headers = {"Last-Event-ID": self.last_event_id.encode()} if self.last_event_id else None
             opened_at = time.monotonic()
             try:
                 async with self._client.stream_response(
@@ -198,7 +221,7 @@ class _Follower:
                     if not announced:
                         announced = True
                         yield _CONNECTED
-                    decoder = FrameDecoder()
+                    decoder = FrameDecoder(self._client.max_event_size)
                     try:
                         async for chunk in response.aiter_bytes():
                             for sse in decoder.feed(chunk):
@@ -206,11 +229,20 @@ class _Follower:
                                 if event.type not in _PREVIEW_TYPES and event.id:
                                     if not self._remember(event.id):
                                         continue
-                                    self.last_event_id = event.id
+                                    if sendable_event_id(event.id):
+                                        # An id with CR, LF or NUL cannot be sent back: it is
+                                        # deduped, but the cursor stays on the one before.
+                                        self.last_event_id = event.id
                                 healthy = True
                                 yield event
                                 if event.type in TERMINAL_EVENT_TYPES:
                                     return
+                            if decoder.error is not None:
+                                raise decoder.error
+                    except EventTooLargeError as exc:
+                        # Resuming would receive the same event again: the stream ends.
+                        exc.last_event_id = self.last_event_id
+                        raise
                     finally:
                         server_retry = decoder.retry
             except APIStatusError as exc:

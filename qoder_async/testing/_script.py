@@ -224,7 +224,8 @@ def default_script(text: str, context: TurnContext) -> Iterator[dict[str, Any]]:
     if quotes:
         summary += "\n\n" + "\n".join(quotes)
     produced = context.create_file("answer.md", (summary + "\n").encode(), "text/markdown")
-    closing = f"I saved this answer as answer.md ({produced['id']})."
+    # Blocks are concatenated by ``.text``: a block that starts a paragraph carries its break.
+    closing = f"\n\nI saved this answer as answer.md ({produced['id']})."
     yield {
         "type": "agent.message",
         "content": [{"type": "text", "text": summary}, {"type": "text", "text": closing}],

@@ -151,7 +151,11 @@ def _read_request(reader: BinaryIO) -> RawRequest | None:
         header = reader.readline()
         if header in (b"\r\n", b"\n", b""):
             break
-        name, _, value = header.decode("latin-1").partition(":")
+        try:  # an event id travels as UTF-8 (WHATWG); anything else as bytes
+            text = header.decode("utf-8")
+        except UnicodeDecodeError:
+            text = header.decode("latin-1")
+        name, _, value = text.partition(":")
         headers[name.strip().lower()] = value.strip()
     length = int(headers.get("content-length", "0") or 0)
     body = reader.read(length) if length else b""

@@ -40,20 +40,20 @@ def test_every_event_has_id_type_and_processed_at() -> None:
         )
 
 
-def test_agent_message_text_joins_text_blocks() -> None:
+def test_agent_message_text_joins_text_blocks_with_nothing_in_between() -> None:
     event = structure_event(
         {
             "id": "evt_1",
             "type": "agent.message",
             "content": [
-                {"type": "text", "text": "a"},
+                {"type": "text", "text": "The sky is "},
                 {"type": "redacted"},
-                {"type": "text", "text": "b"},
+                {"type": "text", "text": "blue."},
             ],
         }
     )
     assert isinstance(event, qa.AgentMessage)
-    assert event.text == "a\nb"
+    assert event.text == "The sky is blue."
 
 
 def test_unknown_type_becomes_unknown_event_with_everything_kept() -> None:
@@ -114,6 +114,42 @@ def test_wrong_field_shape_becomes_malformed_event() -> None:
         ServerSentEvent(event="agent.message", data='{"type":"agent.message","content":5}', id="e")
     )
     assert isinstance(event, qa.MalformedEvent)
+
+
+def test_a_malformed_event_keeps_its_json_id_and_type() -> None:
+    data = '{"id":"evt_json","type":"agent.message","content":5}'
+    event = decode_frame(ServerSentEvent(data=data, id="evt_line"))
+    assert isinstance(event, qa.MalformedEvent)
+    assert (event.id, event.type) == ("evt_json", "agent.message")
+
+
+def test_a_null_json_id_falls_back_to_the_id_line() -> None:
+    event = decode_frame(ServerSentEvent(data='{"id":null,"type":"agent.thinking"}', id="evt_7"))
+    assert (type(event), event.id) == (qa.AgentThinking, "evt_7")
+
+
+@pytest.mark.parametrize("event_type", ["agent.thinking", "agent.brand_new"])
+def test_numeric_event_id_becomes_a_string(event_type: str) -> None:
+    event = decode_frame(ServerSentEvent(data=f'{{"id":42,"type":"{event_type}"}}'))
+    assert event.id == "42"
+
+
+@pytest.mark.parametrize("tag", ["5", "null", "[1]", "{}"])
+def test_event_type_is_always_a_string(tag: str) -> None:
+    event = decode_frame(ServerSentEvent(data=f'{{"id":"evt_1","type":{tag}}}', id="evt_1"))
+    assert isinstance(event.type, str)
+    assert event.id == "evt_1"
+
+
+def test_an_id_that_is_neither_string_nor_number_makes_a_malformed_event() -> None:
+    event = decode_frame(ServerSentEvent(data='{"id":[1],"type":"agent.thinking"}', id="line"))
+    assert isinstance(event, qa.MalformedEvent)
+    assert event.id == "line"
+
+
+def test_history_events_get_string_ids_and_types_too() -> None:
+    event = structure({"id": 7, "type": None}, qa.Event)
+    assert (event.id, event.type) == ("7", "")
 
 
 def test_delta_frames_decode_to_previews() -> None:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import random
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from httpx_sse._decoders import SSEDecoder, SSELineDecoder
 
+from qoder_async import EventTooLargeError
+from qoder_async.streaming import _sse
 from qoder_async.streaming._sse import FrameDecoder
 
 SAMPLE = (Path(__file__).parents[2] / ".." / "shared" / "api" / "sample-stream.txt").resolve()
@@ -198,3 +202,64 @@ def test_frame_keeps_its_data_as_received_bytes() -> None:
     (frame,) = FrameDecoder().feed('id: e\nevent: x\ndata: {"t": "é"}\n\n'.encode())
     assert frame.payload == '{"t": "é"}'.encode()
     assert frame.data == '{"t": "é"}'
+
+
+# --- hostile input: bounded memory, linear time, valid hints only --------------------------
+
+
+def test_an_unfinished_event_past_the_maximum_raises_event_too_large() -> None:
+    decoder = FrameDecoder(max_event_size=10_000)
+    for _ in range(10):
+        decoder.feed(b"data: " + b"x" * 994)  # 10,000 bytes: not yet too large
+    with pytest.raises(EventTooLargeError) as caught:
+        decoder.feed(b"x")
+    assert caught.value.limit == 10_000
+    assert caught.value.received == 10_001
+    assert decoder.pending == 0
+
+
+def test_a_finished_event_past_the_maximum_raises_after_the_events_before_it() -> None:
+    decoder = FrameDecoder(max_event_size=100)
+    events = decoder.feed(b"id: a\ndata: {}\n\ndata: " + b"x" * 200 + b"\n\nid: c\ndata: {}\n\n")
+    assert [e.id for e in events] == ["a"]
+    assert isinstance(decoder.error, EventTooLargeError)
+    with pytest.raises(EventTooLargeError):
+        decoder.feed(b"")
+
+
+def test_an_event_of_exactly_the_maximum_size_is_decoded() -> None:
+    raw = b"data: " + b"x" * 94
+    assert [e.data for e in FrameDecoder(max_event_size=100).feed(raw + b"\n\n")] == ["x" * 94]
+
+
+def decode_seconds(size: int, chunk: int = 65536) -> float:
+    raw = b"id: big\ndata: " + b"x" * size + b"\n\n"
+    pieces = [raw[i : i + chunk] for i in range(0, len(raw), chunk)]
+    best = float("inf")
+    for _ in range(3):
+        decoder = FrameDecoder(max_event_size=len(raw))
+        started = time.perf_counter()
+        for piece in pieces:
+            decoder.feed(piece)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def test_decoding_a_large_event_takes_time_linear_in_its_size() -> None:
+    small, large = decode_seconds(8 << 20), decode_seconds(32 << 20)
+    # 4x the bytes: ~4x the time when linear, ~16x when every read copies the whole buffer.
+    assert large < 10 * small
+
+
+@pytest.mark.parametrize("value", [b"-1", b"1.5", b" 100", b"1e3", b"\xd9\xa1"])
+def test_a_retry_field_that_is_not_ascii_digits_is_ignored(value: bytes) -> None:
+    decoder = FrameDecoder()
+    decoder.feed(b"retry: 200\n\nretry: " + value + b"\n\n")
+    assert decoder.retry == 200
+
+
+def test_the_decoder_uses_no_private_module_of_httpx_sse() -> None:
+    tree = ast.parse(Path(_sse.__file__).read_text())
+    imported = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    assert not [m for m in imported if m and m.startswith("httpx_sse._")]

@@ -296,13 +296,12 @@ async def test_shared_stream_fans_out_to_every_subscriber(
     assert all(ids == [s["id"] for s in stored] for ids in seen.values())
 
 
-def test_the_dedupe_window_drops_recent_and_older_replays_in_bounded_memory() -> None:
+def test_the_dedupe_window_drops_recent_replays_by_exact_id_in_bounded_memory() -> None:
     from qoder_async.streaming._stream import _RECENT_IDS, _Follower
 
-    follower = _Follower(qa.AsyncQoder("t", "http://127.0.0.1:9"), "/x", (), None, None, None)
-    ids = [f"evt_{n:032x}" for n in range(1000)]
+    follower = _Follower(qa.AsyncQoder("t", "http://127.0.0.1:9")._http, "/x", (), None, None, None)
+    ids = [f"evt_{n:032x}" for n in range(1000, 0, -1)]  # ids that sort backwards
     assert all(follower._remember(i) for i in ids)
     assert not follower._remember(ids[-1])  # inside the window
-    assert not follower._remember(ids[10])  # long gone from the window, but older
-    assert follower._remember(f"evt_{5000:032x}")
-    assert len(follower._recent) == _RECENT_IDS
+    assert not follower._remember(ids[-_RECENT_IDS])
+    assert len(follower._recent) == len(follower._recent_order) == _RECENT_IDS
