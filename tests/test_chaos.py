@@ -57,7 +57,8 @@ def random_event(rng: random.Random, n: int) -> dict[str, object]:
 
 async def test_chaos_loses_and_repeats_no_event(token: str) -> None:
     rng = random.Random(20261123)
-    with Emulator(pace=0.0, heartbeat_interval=0.05) as emu:
+    # Random 128-bit ids in no order: nothing may depend on how ids compare.
+    with Emulator(pace=0.0, heartbeat_interval=0.05, ids="random") as emu:
         session_id = emu.new_session()["id"]
         emu.stream_faults(session_id, [random_stream_fault(rng) for _ in range(FAULTS)])
         big = [{"type": "agent.message", "content": [{"type": "text", "text": MIB_TEXT}]}] * 2

@@ -58,7 +58,8 @@ def chatty(text: str, context: TurnContext) -> Iterator[dict[str, Any]]:
 
 @pytest.fixture
 def emu() -> Iterator[Emulator]:
-    with Emulator(pace=PACE, agent=chatty) as emulator:
+    # Random ids in no order, as another backend or a proxy may send them.
+    with Emulator(pace=PACE, agent=chatty, ids="random") as emulator:
         yield emulator
 
 
