@@ -54,15 +54,13 @@ def lazy_exports(
     ``package.Name`` (``qoder_async.NotFoundError``) in reprs and tracebacks, as trio does.
     """
     module_obj = sys.modules[package]
-    get_source = getattr(module_obj.__loader__, "get_source", None)
-    source = get_source(package) if get_source else None
-    if source is None and module_obj.__file__:
-        # A loader that gives no source, such as pytest's assertion rewriter (which loads
-        # every module of a package whose pytest plugin is installed): read the file.
-        # (open, not pathlib: pathlib would add a fifth to the import time.)
+    # The file itself, read as text: a loader's get_source() would import tokenize (a few
+    # ms), and some loaders (pytest's assertion rewriter) give no source at all.
+    source = ""
+    if module_obj.__file__:
         with open(module_obj.__file__, encoding="utf-8") as file:
             source = file.read()
-    where = read_exports(source or "")
+    where = read_exports(source)
     namespace = vars(module_obj)
 
     def __getattr__(name: str) -> Any:
