@@ -1,4 +1,5 @@
-"""AsyncSession: the calls a conversation needs, against the emulator's scripted agent."""
+"""AsyncSession turns: sending, waiting, interrupting and live text, against the emulator's
+scripted agent (the rest of AsyncSession is in test_async_session.py)."""
 
 from __future__ import annotations
 
@@ -72,11 +73,6 @@ async def test_add_resources_mounts_files_and_repositories(
     assert any(
         r.type == "github_repository" and r.url == "https://github.com/o/r" for r in resources
     )
-
-
-async def test_add_resources_needs_one(session: qa.AsyncSession) -> None:
-    with pytest.raises(qa.QoderError):
-        await session.add_resources()
 
 
 async def test_turn_yields_the_turn_in_order_from_message_to_idle(
