@@ -8,7 +8,6 @@ for them: nothing queues in between, so a slow consumer slows the socket, not me
 from __future__ import annotations
 
 import logging
-import time
 from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Final
@@ -209,7 +208,7 @@ class _Follower:
             error: BaseException | None = None
             wait_hint: float | None = None
             headers = {"Last-Event-ID": self.last_event_id.encode()} if self.last_event_id else None
-            opened_at = time.monotonic()
+            opened_at = anyio.current_time()
             try:
                 async with self._client.stream_response(
                     self._path,
@@ -257,7 +256,7 @@ class _Follower:
                 wait_hint = retry_after(exc.response.headers)
             except httpx.TransportError as exc:
                 error = exc
-            if healthy or time.monotonic() - opened_at >= _HEALTHY_AFTER:
+            if healthy or anyio.current_time() - opened_at >= _HEALTHY_AFTER:
                 failures = 0
             else:
                 failures += 1
