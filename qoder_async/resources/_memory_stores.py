@@ -17,6 +17,7 @@ from .._config import NOT_GIVEN, NotGiven
 from .._errors import InvalidInputError
 from .._models._memory import Memory, MemoryStore, MemoryVersion
 from .._models._objects import DeletedObject
+from ._checks import one_cursor
 from ._endpoints import Resource, endpoint
 from ._pagination import AsyncPager
 
@@ -51,12 +52,6 @@ def _check_store_create(args: Mapping[str, Any]) -> None:
 
 def _check_store_update(args: Mapping[str, Any]) -> None:
     _check_name(args.get("name", NOT_GIVEN), required=False)
-
-
-def _check_store_list(args: Mapping[str, Any]) -> None:
-    given = [name for name in ("page", "after_id", "before_id") if args.get(name)]
-    if len(given) > 1:
-        raise InvalidInputError(f"pass one of page, after_id and before_id, not {given}")
 
 
 def _check_memory_create(args: Mapping[str, Any]) -> None:
@@ -213,7 +208,7 @@ class MemoryStores(Resource):
         """Create an empty, active store. ``description`` is what an agent sees when the
         store is attached to its session."""
 
-    @endpoint("GET", "/memory_stores", check=_check_store_list)
+    @endpoint("GET", "/memory_stores", check=one_cursor)
     def list(
         self,
         *,
