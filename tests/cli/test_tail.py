@@ -48,6 +48,9 @@ def test_tail_resumes_across_dropped_connections(cli: InProcessCLI, emulator: Em
 def test_tail_follows_a_turn_as_it_happens() -> None:
     with Emulator() as emulator:  # its own, so that no other test's stream is counted
         session_id = finished_turn(emulator)
+        # The finished turn's own stream can outlive its client by a moment: wait for it to
+        # go, so that the one open stream counted next is tail's.
+        wait_until(lambda: emulator.open_streams == 0, what="the turn's stream to close")
         follower = CLI(api_env(emulator)).popen("tail", session_id, "--json")
         try:
             wait_until(lambda: emulator.open_streams == 1, what="tail to connect")
