@@ -113,7 +113,8 @@ class Conversation:
         self._inbox: deque[str] = deque()
         self._in_flight = False
         self._handled_any = False
-        self._last_idle_id = ""
+        self._turn_messages: set[str] = set()  # messages of the turn under way
+        self._ended: set[str] = set()  # messages whose turn ended, until awaited
         self._changed = anyio.Condition()
 
     @property
@@ -155,6 +156,10 @@ class Conversation:
 
     async def _handle(self, event: qa.Event) -> None:
         if isinstance(event, qa.UserMessage):
+            # The cursor first: once the directory says a turn is open, a restart resumes
+            # after this message, never "now" (which would miss the turn's reply).
+            await self._cursors.commit(self.session.id, event.id)
+            self._turn_messages.add(event.id)
             self.entry.turn_open = True
             await self._save()
         elif isinstance(event, qa.AgentMessage):
@@ -162,7 +167,8 @@ class Conversation:
         elif isinstance(event, qa.UserInterrupt):
             await self._reply(self.id, "(stopped)")
         elif isinstance(event, qa.SessionStatusIdle):
-            self._last_idle_id = event.id
+            self._ended |= self._turn_messages
+            self._turn_messages.clear()
             self.entry.turn_open = False
             await self._save()
 
@@ -184,8 +190,10 @@ class Conversation:
             await self._notify()
 
     async def _wait_turn_end(self, message_id: str) -> None:
-        # Ids are time-ordered: the first idle after the message ends the message's turn.
-        await self._wait_for(lambda: self._last_idle_id > message_id)
+        # Ids are opaque (never compared for order): the message's turn ended when an idle
+        # followed its echo on the stream.
+        await self._wait_for(lambda: message_id in self._ended)
+        self._ended.discard(message_id)
 
     async def _wait_for(self, condition: Callable[[], bool]) -> None:
         async with self._changed:

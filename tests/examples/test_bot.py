@@ -50,6 +50,20 @@ def test_messages_sent_during_a_turn_wait_and_are_answered_in_order(
     assert len(sessions) == 2  # one session per conversation
 
 
+def test_turns_end_by_their_own_idle_when_ids_are_not_time_ordered(tmp_path: Path) -> None:
+    lines = "alice: one\nalice: two\nalice: three\nalice: four\n"
+    with Emulator(ids="random") as unordered:
+        done = run_example(
+            "bot.py", "--state", str(tmp_path / "bot"), env=example_env(unordered), input=lines
+        )
+    assert done.returncode == 0, done.stderr
+    replies = [line for line in done.stdout.splitlines() if line.startswith("[")]
+    assert replies == [
+        f'[alice] You asked: "{word}". No resources are mounted on this session.'
+        for word in ("one", "two", "three", "four")
+    ]
+
+
 def test_stop_interrupts_the_running_turn(tmp_path: Path) -> None:
     state = tmp_path / "bot"
     with Emulator(pace=0.3) as slow:
