@@ -26,4 +26,5 @@ python3 -m venv .venv
 .venv/bin/mypy
 .venv/bin/lint-imports --no-cache
 NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet -d "$(mktemp -d)"
-.venv/bin/python -m pytest -q
+# Three processes on two cores: most tests wait on sockets, subprocesses and browsers.
+.venv/bin/python -m pytest -q -n 3
