@@ -2,15 +2,15 @@
 
     python examples/service.py [--port 8000]     # then open http://127.0.0.1:8000
 
-The first visit opens a session and puts its id in the page's address (``/?session=…``), so
-each tab has a conversation of its own and a reload, or the link opened later, shows it
-again: the page draws the session's history (``GET /sessions/{id}/history``), then follows
+The first visit opens a session and puts its id in the address (``/?session=…``): each tab
+has a conversation of its own, and a reload (or the link, later) draws it again from the
+session's history (``GET /sessions/{id}/history``) before following
 ``GET /sessions/{id}/events?after=…``, an SSE relay of the events after the last one drawn
-(message previews included, so the reply streams in). What the user types goes to
+(message previews included, so the reply streams in; thinking text only comes as a preview,
+so a redrawn conversation has none). What the user types goes to
 ``POST /sessions/{id}/messages``, which waits for a running turn to end instead of failing
 with 409. Complete events carry their id, so when the browser's ``EventSource`` reconnects
 it sends ``Last-Event-ID`` and the relay resumes the session's stream right after it.
-Thinking text only ever comes as a preview, so a reload shows the messages and tool calls.
 With QODER_ACCESS_TOKEN (or QODER_PAT) set it talks to the API; without, to a local emulator.
 """
 
@@ -96,7 +96,7 @@ def build_app(base_url: str | None = None, token: str | None = None) -> Starlett
         session = backend.api.session(request.path_params["session_id"])
         try:
             return JSONResponse([event.raw async for event in session.history()])
-        except qa.NotFoundError:  # e.g. a link from before the emulator restarted
+        except qa.NotFoundError:  # a deleted session, or a link from an earlier emulator
             return JSONResponse({"error": "no such session"}, status_code=404)
 
     async def new_session(request: Request) -> Response:

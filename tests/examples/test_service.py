@@ -190,6 +190,17 @@ def test_a_reload_shows_the_same_conversation_and_carries_on(service_url: str, p
     assert [kind for kind, _ in after[len(before) :]] == ["user", "tool", "agent"]
 
 
+def test_a_link_to_a_session_the_api_does_not_know_opens_a_new_one(
+    service_url: str, page: Page
+) -> None:
+    unknown = f"sess_{'0' * 32}"
+    assert httpx.get(f"{service_url}/sessions/{unknown}/history").status_code == 404
+    open_chat(page, f"{service_url}/?session={unknown}")
+    assert "?session=sess_" in page.url
+    assert unknown not in page.url
+    take_turn(page, "Anyone there?", 1)
+
+
 def test_thinking_is_shown_under_a_label_apart_from_the_answer(
     service_url: str, page: Page
 ) -> None:
