@@ -9,14 +9,17 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Response
 
 from qoder_async.testing import Emulator
 
 from ._support import example_env, free_port, start_example, wait_until
+
+if TYPE_CHECKING:  # imported in the fixture, which says how to install it when it is missing
+    from playwright.sync_api import Browser, ConsoleMessage, Page, Response
 
 CHROMIUM_ARGS = [
     "--headless",
