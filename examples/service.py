@@ -182,7 +182,7 @@ function bubble(kind, text, id, label) {
   return div;
 }
 const textOf = (ev) =>
-  (ev.content || []).filter((b) => b.type === "text").map((b) => b.text).join("\\n\\n");
+  (ev.content || []).filter((b) => b.type === "text").map((b) => b.text).join("");
 const setStatus = (text) => { agentStatus = status.textContent = text; };
 
 const handlers = {  // by event type; the history and the live stream both go through them
@@ -192,17 +192,13 @@ const handlers = {  // by event type; the history and the live stream both go th
   "session.status_idle": () => setStatus("ready"),
   "event_start": (ev) => {
     const thinking = ev.event_type === "agent.thinking";
-    const div = bubble(thinking ? "thinking streaming" : "agent streaming", "", ev.id,
-                       thinking ? "thinking" : null);
-    div.dataset.index = "0";
+    bubble(thinking ? "thinking streaming" : "agent streaming", "", ev.id,
+           thinking ? "thinking" : null);
   },
-  "event_delta": (ev) => {
+  "event_delta": (ev) => {  // text blocks follow one another; each carries its own breaks
     const div = previews.get(ev.id);
     if (!div) return;
-    const text = div.lastChild;
-    if (div.dataset.index !== String(ev.index) && text.textContent) text.textContent += "\\n\\n";
-    div.dataset.index = String(ev.index);
-    text.textContent += ev.text;
+    div.lastChild.textContent += ev.text;
     follow();
   },
   "agent.message": (ev) => {

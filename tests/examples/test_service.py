@@ -154,6 +154,14 @@ def test_a_message_typed_in_the_browser_gets_the_agents_reply_streamed_in(
     )
 
 
+def test_the_reply_shows_the_agents_text_blocks_as_they_join(service_url: str, page: Page) -> None:
+    open_chat(page, service_url)
+    take_turn(page, "Hi", 1)
+    reply = page.locator(".bubble.agent").last.inner_text()
+    # The scripted answer's second block starts its own paragraph: one blank line, no more.
+    assert "on this session.\n\nI saved this answer as answer.md" in reply
+
+
 def test_the_input_stays_in_view_and_usable_after_many_turns_in_a_small_window(
     service_url: str, page: Page
 ) -> None:
