@@ -2,13 +2,16 @@
 
     python examples/service.py [--port 8000]     # then open http://127.0.0.1:8000
 
-Each page load opens a session. The browser follows ``GET /sessions/{id}/events``, an SSE
-relay of the session's events (message previews included, so the reply streams in) and
-posts what the user types to ``POST /sessions/{id}/messages``, which waits for a running
-turn to end instead of failing with 409. Complete events carry their id, so when the
-browser's ``EventSource`` reconnects it sends ``Last-Event-ID`` and the relay resumes the
-session's stream right after it. With QODER_ACCESS_TOKEN (or QODER_PAT) set it talks to
-the API; without, to a local emulator.
+The first visit opens a session and puts its id in the address (``/?session=…``): each tab
+has a conversation of its own, and a reload (or the link, later) draws it again from the
+session's history (``GET /sessions/{id}/history``) before following
+``GET /sessions/{id}/events?after=…``, an SSE relay of the events after the last one drawn
+(message previews included, so the reply streams in; thinking text only comes as a preview,
+so a redrawn conversation has none). What the user types goes to
+``POST /sessions/{id}/messages``, which waits for a running turn to end instead of failing
+with 409. Complete events carry their id, so when the browser's ``EventSource`` reconnects
+it sends ``Last-Event-ID`` and the relay resumes the session's stream right after it.
+With QODER_ACCESS_TOKEN (or QODER_PAT) set it talks to the API; without, to a local emulator.
 """
 
 from __future__ import annotations
@@ -89,6 +92,13 @@ def build_app(base_url: str | None = None, token: str | None = None) -> Starlett
     async def page(request: Request) -> Response:
         return HTMLResponse(PAGE)
 
+    async def history(request: Request) -> Response:
+        session = backend.api.session(request.path_params["session_id"])
+        try:
+            return JSONResponse([event.raw async for event in session.history()])
+        except qa.NotFoundError:  # a deleted session, or a link from an earlier emulator
+            return JSONResponse({"error": "no such session"}, status_code=404)
+
     async def new_session(request: Request) -> Response:
         session = await backend.api.sessions.create(
             agent=backend.agent_id, environment_id=backend.environment_id, title="web chat"
@@ -106,8 +116,10 @@ def build_app(base_url: str | None = None, token: str | None = None) -> Starlett
 
     async def events(request: Request) -> Response:
         session = backend.api.session(request.path_params["session_id"])
+        # A reconnecting EventSource sends Last-Event-ID; its first request says ?after=.
+        after = request.headers.get("last-event-id") or request.query_params.get("after")
         return StreamingResponse(
-            relay(session, request.headers.get("last-event-id")),
+            relay(session, after),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
@@ -116,6 +128,7 @@ def build_app(base_url: str | None = None, token: str | None = None) -> Starlett
         routes=[
             Route("/", page),
             Route("/sessions", new_session, methods=["POST"]),
+            Route("/sessions/{session_id}/history", history),
             Route("/sessions/{session_id}/messages", post_message, methods=["POST"]),
             Route("/sessions/{session_id}/events", events),
         ],
@@ -127,17 +140,23 @@ PAGE = """<!doctype html>
 <html lang="en">
 <meta charset="utf-8">
 <title>qoder_async chat</title>
+<link rel="icon" href="data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg'
+  viewBox='0 0 16 16'><circle cx='8' cy='8' r='7' fill='%232563eb'/></svg>">
 <style>
-  body { font: 15px/1.45 system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; }
-  #log { display: flex; flex-direction: column; gap: .5rem; min-height: 12rem; }
+  html, body { height: 100%; margin: 0; }
+  body { font: 15px/1.45 system-ui, sans-serif; max-width: 46rem; margin: 0 auto;
+         padding: 0 1rem; box-sizing: border-box; display: flex; flex-direction: column; }
+  #log { flex: 1; overflow-y: auto; display: flex; flex-direction: column; gap: .5rem; }
   .bubble { padding: .5rem .75rem; border-radius: .6rem; white-space: pre-wrap; }
   .user { align-self: flex-end; background: #dbeafe; }
   .agent { align-self: flex-start; background: #f1f5f9; }
   .thinking, .tool { align-self: flex-start; color: #64748b; font-size: 13px; }
-  .streaming::after { content: "▍"; }
-  form { display: flex; gap: .5rem; margin-top: 1rem; }
+  .thinking { border-left: 3px solid #cbd5e1; border-radius: 0; font-style: italic; }
+  .label { display: block; font-style: normal; font-weight: 600; }
+  .streaming > span:last-child::after { content: "▍"; }
+  form { display: flex; gap: .5rem; padding-top: 1rem; }
   #text { flex: 1; padding: .5rem; }
-  #status { color: #64748b; font-size: 13px; margin-top: .5rem; }
+  #status { color: #64748b; font-size: 13px; margin: .5rem 0 1rem; }
 </style>
 <h1>Chat with an agent</h1>
 <div id="log"></div>
@@ -148,49 +167,72 @@ PAGE = """<!doctype html>
 const log = document.getElementById("log"), input = document.getElementById("text");
 const send = document.getElementById("send"), status = document.getElementById("status");
 const previews = new Map();
-let sessionId = null;
+let sessionId = new URLSearchParams(location.search).get("session");
+let agentStatus = "ready";
 
-function bubble(kind, text, id) {
-  const div = document.createElement("div");
+const follow = () => { log.scrollTop = log.scrollHeight; };  // keep the newest in view
+function bubble(kind, text, id, label) {
+  const div = log.appendChild(document.createElement("div"));
   div.className = "bubble " + kind;
-  div.textContent = text;
-  if (id) { div.dataset.eventId = id; previews.set(id, div); }
-  log.appendChild(div);
-  div.scrollIntoView({block: "end"});
+  if (label) Object.assign(div.appendChild(document.createElement("span")),
+                           {className: "label", textContent: label});
+  div.appendChild(document.createElement("span")).textContent = text;  // div.lastChild
+  if (id) previews.set(id, div);
+  follow();
   return div;
 }
 const textOf = (ev) =>
-  (ev.content || []).filter((b) => b.type === "text").map((b) => b.text).join("\\n\\n");
-const on = (source, type, handle) =>
-  source.addEventListener(type, (e) => handle(JSON.parse(e.data)));
+  (ev.content || []).filter((b) => b.type === "text").map((b) => b.text).join("");
+const setStatus = (text) => { agentStatus = status.textContent = text; };
 
-async function start() {
-  sessionId = (await (await fetch("/sessions", {method: "POST"})).json()).id;
-  const source = new EventSource(`/sessions/${sessionId}/events`);
-  source.addEventListener("open", () => { send.disabled = false; status.textContent = "ready"; });
-  source.addEventListener("error", () => { status.textContent = "reconnecting…"; });
-  on(source, "user.message", (ev) => bubble("user", textOf(ev)));
-  on(source, "session.status_running", () => { status.textContent = "the agent is working…"; });
-  on(source, "session.status_idle", () => { status.textContent = "ready"; });
-  on(source, "agent.tool_use", (ev) => bubble("tool", `⚙ ${ev.name} ${JSON.stringify(ev.input)}`));
-  on(source, "event_start", (ev) => {
-    const kind = ev.event_type === "agent.thinking" ? "thinking" : "agent";
-    bubble(kind + " streaming", "", ev.id).dataset.index = "0";
-  });
-  on(source, "event_delta", (ev) => {
+const handlers = {  // by event type; the history and the live stream both go through them
+  "user.message": (ev) => bubble("user", textOf(ev)),
+  "agent.tool_use": (ev) => bubble("tool", `⚙ ${ev.name} ${JSON.stringify(ev.input)}`),
+  "session.status_running": () => setStatus("the agent is working…"),
+  "session.status_idle": () => setStatus("ready"),
+  "event_start": (ev) => {
+    const thinking = ev.event_type === "agent.thinking";
+    bubble(thinking ? "thinking streaming" : "agent streaming", "", ev.id,
+           thinking ? "thinking" : null);
+  },
+  "event_delta": (ev) => {  // text blocks follow one another; each carries its own breaks
     const div = previews.get(ev.id);
     if (!div) return;
-    if (div.dataset.index !== String(ev.index) && div.textContent) div.textContent += "\\n\\n";
-    div.dataset.index = String(ev.index);
-    div.textContent += ev.text;
-  });
-  const finish = (kind) => (ev) => {
-    const div = previews.get(ev.id) || bubble(kind, "", ev.id);
-    if (kind === "agent") div.textContent = textOf(ev);
+    div.lastChild.textContent += ev.text;
+    follow();
+  },
+  "agent.message": (ev) => {
+    const div = previews.get(ev.id) || bubble("agent", "", ev.id);
+    div.lastChild.textContent = textOf(ev);
     div.classList.remove("streaming");
-  };
-  on(source, "agent.message", finish("agent"));
-  on(source, "agent.thinking", finish("thinking"));
+    follow();
+  },
+  // Thinking text only comes as a preview: without one (after a reload) there is none to show.
+  "agent.thinking": (ev) => previews.get(ev.id)?.classList.remove("streaming"),
+};
+
+async function pastEvents() {  // this page's session's history, or a new session
+  if (sessionId) {
+    const response = await fetch(`/sessions/${sessionId}/history`);
+    if (response.ok) return response.json();
+  }
+  sessionId = (await (await fetch("/sessions", {method: "POST"})).json()).id;
+  history.replaceState(null, "", `?session=${sessionId}`);
+  return [];
+}
+
+async function start() {
+  const past = await pastEvents();
+  for (const ev of past) handlers[ev.type]?.(ev);
+  const after = past.length ? `?after=${past[past.length - 1].id}` : "";
+  const source = new EventSource(`/sessions/${sessionId}/events${after}`);
+  source.addEventListener("open", () => {
+    send.disabled = false;
+    status.textContent = agentStatus;
+  });
+  source.addEventListener("error", () => { status.textContent = "reconnecting…"; });
+  for (const [type, handle] of Object.entries(handlers))
+    source.addEventListener(type, (e) => handle(JSON.parse(e.data)));
 }
 
 document.getElementById("form").addEventListener("submit", async (e) => {

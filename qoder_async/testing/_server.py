@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import logging
 import socket
 import threading
 import time
@@ -34,6 +35,20 @@ __all__ = ["Emulator"]
 
 STARTUP_TIMEOUT = 10.0
 SHUTDOWN_TIMEOUT = 5.0
+UVICORN_LOGGERS = ("uvicorn.error", "uvicorn.access")
+
+
+class _OnlyWarningsFrom(logging.Filter):
+    """Drops the records below WARNING that one thread logs (the emulator's access log and
+    startup lines), so that a uvicorn app serving in the same process keeps a log of its own:
+    uvicorn's loggers are shared by every server in a process."""
+
+    def __init__(self, thread_name: str) -> None:
+        super().__init__()
+        self.thread_name = thread_name
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or record.threadName != self.thread_name
 
 
 class Emulator:
@@ -85,6 +100,7 @@ class Emulator:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._socket: socket.socket | None = None
         self._failure: BaseException | None = None
+        self._quiet: logging.Filter | None = None
         self._port = 0
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -117,17 +133,18 @@ class Emulator:
         self._socket = sock
         self._port = sock.getsockname()[1]
         self._core.public_url = f"http://{self._url_host}:{self._port}"
+        # No log_config, log_level or access_log=False: each of those reconfigures uvicorn's
+        # loggers for the whole process. The filter quiets this server's own records instead.
         config = uvicorn.Config(
-            build_app(self._core),
-            host=self._host,
-            port=self._port,
-            log_level="warning",
-            lifespan="off",
-            access_log=False,
+            build_app(self._core), host=self._host, port=self._port, lifespan="off", log_config=None
         )
         self._server = uvicorn.Server(config)
         self._core.server = self._server
-        self._thread = threading.Thread(target=self._serve, name="qoder-emulator", daemon=True)
+        name = f"qoder-emulator-{self._port}"
+        self._quiet = _OnlyWarningsFrom(name)
+        for logger in UVICORN_LOGGERS:
+            logging.getLogger(logger).addFilter(self._quiet)
+        self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
         self._thread.start()
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while not self._server.started:
@@ -135,6 +152,7 @@ class Emulator:
                 self._thread.join(1.0)
                 self._thread = None
                 sock.close()
+                self._remove_log_filter()
                 raise RuntimeError("the emulator failed to start") from self._failure
             if time.monotonic() > deadline:
                 raise RuntimeError("the emulator did not start in time")
@@ -156,6 +174,13 @@ class Emulator:
         self._server = None
         self._thread = None
         self._loop = None
+        self._remove_log_filter()
+
+    def _remove_log_filter(self) -> None:
+        if self._quiet is not None:
+            for logger in UVICORN_LOGGERS:
+                logging.getLogger(logger).removeFilter(self._quiet)
+            self._quiet = None
 
     def _begin_shutdown(self) -> None:
         self._core.closing = True
