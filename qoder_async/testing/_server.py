@@ -13,9 +13,16 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
-import uvicorn
+try:
+    import uvicorn
 
-from ._app import build_app
+    from ._app import build_app  # Starlette
+except ModuleNotFoundError as missing:  # say what to install, not only what is missing
+    raise ModuleNotFoundError(
+        f"the emulator needs {missing.name}: pip install 'qoder-async[emulator]'",
+        name=missing.name,
+    ) from None
+
 from ._core import Core
 from ._faults import RequestFault, StreamFault
 from ._ids import IdFactory, now_timestamp

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from qoder_async.testing import Emulator
 
-from ._support import EXAMPLES, example_env, run_example
+from ._support import EXAMPLES, example_env, run_example, run_example_without
 
 
 def test_quickstart_asks_about_the_mounted_file(qoder_emulator: Emulator) -> None:
@@ -29,3 +29,9 @@ def test_quickstart_without_a_token_uses_a_local_emulator() -> None:
 
 def test_quickstart_stays_under_thirty_lines() -> None:
     assert len((EXAMPLES / "quickstart.py").read_text().splitlines()) < 30
+
+
+def test_without_the_emulator_extra_it_says_what_to_install() -> None:
+    done = run_example_without("uvicorn", "quickstart.py", env=example_env(None))
+    assert done.returncode != 0
+    assert "the emulator needs uvicorn: pip install 'qoder-async[emulator]'" in done.stderr
