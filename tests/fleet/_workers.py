@@ -24,16 +24,30 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 async def seed_sessions(
-    emu: Emulator, redis: Redis, prefix: str, count: int
+    emu: Emulator, redis: Redis, prefix: str, count: int, *, balanced: bool = False
 ) -> tuple[list[str], dict[str, str]]:
     """``count`` new sessions, each with a marker event its cursor starts at, listed at
-    ``PREFIX:test:sessions`` for the workers. Returns the ids and each one's marker id."""
-    sessions, starts = [], {}
-    for _ in range(count):
+    ``PREFIX:test:sessions`` for the workers. Returns the ids and each one's marker id.
+
+    ``balanced``: each worker owns as many of them (``count`` is a multiple of the
+    workers), listed round-robin by owner: w0's, w1's, w2's, w0's...
+    """
+    owned: dict[str, list[str]] = {name: [] for name in WORKERS}
+    sessions: list[str] = []
+    while len(sessions) < count:
         session_id = emu.new_session()["id"]
+        if balanced:
+            mine = owned[qa.Fleet.owner(session_id, WORKERS)]
+            if len(mine) == count // len(WORKERS):
+                continue  # an unlisted session: no worker serves it
+            mine.append(session_id)
+        sessions.append(session_id)
+    if balanced:
+        sessions = [s for row in zip(*owned.values(), strict=True) for s in row]
+    starts = {}
+    for session_id in sessions:
         (marker,) = emu.append_events(session_id, [{"type": "agent.message", "content": []}])
         await redis.set(f"{prefix}:cursor:{session_id}", marker["id"])
-        sessions.append(session_id)
         starts[session_id] = marker["id"]
     await redis.rpush(f"{prefix}:test:sessions", *sessions)
     return sessions, starts

@@ -34,7 +34,7 @@ import qoder_async as qa
 from qoder_async.testing import Emulator, TurnContext
 from qoder_async.testing._tools import REQUIRES_ACTION
 
-from ._workers import grants, running_workers, seed_sessions, takeover_delays
+from ._workers import grants, running_workers, seed_sessions, takeover_delays, wait_until_assigned
 from .worker import POST_DELAY, TOOL_SECONDS, requires_action
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
@@ -44,7 +44,7 @@ TURNS = 3
 ROUNDS = (2, 1)  # calls per batch: two at once, then a second round of one
 PACE = 0.02
 TTL = 1.5
-STAGGER = 1.0  # the sessions start over this long, so they are at different steps
+STAGGER = 1.0  # the sessions start over this long (a worker's own 0.2 s apart), out of step
 MARGIN = 0.15  # how far inside a window w0 must be when it is killed
 INTERRUPTED = "The client stopped while this call ran"  # what a successor answers then
 
@@ -138,7 +138,7 @@ async def kill_in_both_windows(
     """Wait until ``worker`` has a call running and another recorded but not posted, each
     at least MARGIN from the end of its window; returns those calls' states. The caller
     kills it at once."""
-    with anyio.fail_after(20):
+    with anyio.move_on_after(20):
         while True:  # polled: the states are in files, Redis and the emulator
             now = time.time()
             states: dict[str, str] = {}
@@ -148,27 +148,34 @@ async def kill_in_both_windows(
                     continue
                 saved = await redis.hget(f"{prefix}:answers:{run.session}", run.call)
                 if saved is None or run.call in answered_ids(emu, run.session):
-                    continue
-                if "answer" not in json.loads(saved) and age < TOOL_SECONDS - MARGIN:
-                    states[run.call] = "running"
-                elif "answer" in json.loads(saved):
+                    continue  # (read in this order: an answer is saved before it is posted)
+                if "answer" in json.loads(saved):
                     states[run.call] = "recorded"
+                elif age < TOOL_SECONDS - MARGIN:
+                    states[run.call] = "running"
             if set(states.values()) == {"running", "recorded"}:
                 return states
             await anyio.sleep(0.01)
+    pytest.fail(f"{worker} never had a call running and another answer not yet posted")
 
 
-def posters(emu: Emulator) -> dict[str, set[str]]:
-    """For each call: the workers that sent the emulator an answer to it."""
-    sent: dict[str, set[str]] = {}
+class Sent(NamedTuple):
+    """A post of answers that reached the emulator: who sent it, under which key."""
+
+    worker: str
+    key: str
+
+
+def answers_sent(emu: Emulator) -> dict[str, list[Sent]]:
+    """For each call: every post that carried an answer to it, in order."""
+    sent: dict[str, list[Sent]] = {}
     for request in emu.requests:
         if request.method != "POST" or not request.path.endswith("/events"):
             continue
+        post = Sent(request.headers.get("x-worker", ""), request.headers["idempotency-key"])
         for event in json.loads(request.body).get("events", []):
             if event.get("type") == "user.custom_tool_result":
-                sent.setdefault(event["custom_tool_use_id"], set()).add(
-                    request.headers.get("x-worker", "")
-                )
+                sent.setdefault(event["custom_tool_use_id"], []).append(post)
     return sent
 
 
@@ -188,9 +195,10 @@ async def test_fleet_runs_each_tool_call_at_most_once_through_a_kill(
 ) -> None:
     records = tmp_path / "executions"
     redis = Redis.from_url(redis_url, decode_responses=True)
-    sessions, _ = await seed_sessions(emu, redis, prefix, SESSIONS)
+    sessions, _ = await seed_sessions(emu, redis, prefix, SESSIONS, balanced=True)
     try:
         with running_workers(redis_url, emu, prefix, TTL, tmp_path, str(records)) as processes:
+            await wait_until_assigned(redis, prefix, sessions)
             async with (
                 qa.AsyncQoder("driver-token", emu.base_url) as client,
                 anyio.create_task_group() as turns,
@@ -200,13 +208,15 @@ async def test_fleet_runs_each_tool_call_at_most_once_through_a_kill(
                 at_kill = await kill_in_both_windows(emu, redis, prefix, records, "w0")
                 processes["w0"].send_signal(signal.SIGKILL)
                 killed_at = time.time()
+            alive = {name: process.poll() is None for name, process in processes.items()}
             granted = await grants(redis, prefix)
     finally:
         await redis.aclose()
 
     runs = executions(records)
     by_call = {run.call: run for run in runs}
-    sent = posters(emu)
+    assert alive == {"w0": False, "w1": True, "w2": True}  # no handler of theirs failed
+    sent = answers_sent(emu)
     answers: dict[str, dict[str, Any]] = {}
     for session_id in sessions:
         log = emu.log(session_id)
@@ -221,6 +231,8 @@ async def test_fleet_runs_each_tool_call_at_most_once_through_a_kill(
         assert len(ends) == TURNS
         assert all(e["stop_reason"]["type"] == "end_turn" for e in ends), (session_id, ends)
 
+    # A call's answer may go out again (a retry, a successor) only as a replay of one post.
+    assert all(len({post.key for post in posts}) == 1 for posts in sent.values())
     twice = {call: n for call, n in Counter(run.call for run in runs).items() if n > 1}
     assert not twice, f"executed more than once: {twice}"
     assert set(by_call) <= set(answers)
@@ -230,7 +242,8 @@ async def test_fleet_runs_each_tool_call_at_most_once_through_a_kill(
 
     # The windows, from what was on disk and on the wire: w0 ran these calls and never
     # sent their answers; a successor did, from w0's record or as cut off.
-    orphans = [r.call for r in runs if r.worker == "w0" and "w0" not in sent.get(r.call, ())]
+    senders = {call: {post.worker for post in posts} for call, posts in sent.items()}
+    orphans = [r.call for r in runs if r.worker == "w0" and "w0" not in senders[r.call]]
     cut_off = [c for c in orphans if _answer_text(answers[c]).startswith(INTERRUPTED)]
     posted_for_w0 = [c for c in orphans if _answer_text(answers[c]) == f"charged {c} by w0"]
     assert all(answers[c].get("is_error") for c in cut_off)
