@@ -53,17 +53,20 @@ async def seed_sessions(
     return sessions, starts
 
 
+def package_env() -> dict[str, str]:
+    """This process's environment, with ``PYTHONPATH`` led by the repository: a program
+    started with it imports the package under test, not whichever copy is installed."""
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": path}
+
+
 @contextmanager
 def running_workers(
     redis_url: str, emu: Emulator, prefix: str, ttl: float, logs: Path, *extra: str
 ) -> Iterator[dict[str, subprocess.Popen[bytes]]]:
     """The workers of ``WORKERS`` as processes (``extra`` ends their arguments), each
     logging to ``logs/<name>.log``; on the way out each is resumed if frozen and killed."""
-    # The workers import the package under test, not whichever copy is installed.
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    }
+    env = package_env()
     with ExitStack() as stack:
         processes: dict[str, subprocess.Popen[bytes]] = {}
         try:
