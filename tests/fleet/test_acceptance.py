@@ -119,7 +119,7 @@ async def test_fleet_handles_every_event_once_through_a_kill_and_a_stall(
                 while handled != expected:
                     for session_id in sessions:
                         rows = await redis.lrange(f"{prefix}:test:handled:{session_id}", 0, -1)
-                        handled[session_id] = [row.split(" ")[0] for row in rows]
+                        handled[session_id] = [str(row).split(" ")[0] for row in rows]
                     await anyio.sleep(0.2)
             granted = await grants(redis, prefix)
             refused = int(await redis.get(f"{prefix}:test:refused") or 0)

@@ -68,7 +68,7 @@ def paying(text: str, context: TurnContext) -> Iterator[dict[str, Any]]:
     yield _message(f"{text}: charging")
     quotes = []
     for size in ROUNDS:
-        calls = []
+        calls: list[dict[str, Any]] = []
         for _ in range(size):
             call_id = context.new_id("evt_")
             calls.append(

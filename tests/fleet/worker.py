@@ -24,6 +24,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx
@@ -37,7 +38,7 @@ POST_DELAY = 0.4
 """How long the network holds each post of tool answers."""
 
 
-def charge_tool(records: Path, worker: str) -> qa.Tool[str]:
+def charge_tool(records: Path, worker: str) -> qa.Tool[Any]:
     """The tool the scripted agent calls: records its execution, then takes a while."""
 
     @qa.tool
@@ -86,7 +87,7 @@ async def main(
     redis_url: str, api_url: str, prefix: str, ttl: float, name: str, records: str | None
 ) -> None:
     redis = Redis.from_url(redis_url, decode_responses=True)
-    sessions = await redis.lrange(f"{prefix}:test:sessions", 0, -1)
+    sessions = [str(s) for s in await redis.lrange(f"{prefix}:test:sessions", 0, -1)]
     fleet = qa.Fleet(redis, prefix=prefix, worker_id=name, lease_ttl=ttl)
     tools = [charge_tool(Path(records), name)] if records else []
     client = qa.AsyncQoder(
