@@ -15,15 +15,12 @@ another worker within the lease TTL of the failure.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import anyio
 import pytest
@@ -32,16 +29,16 @@ from redis.asyncio import Redis
 import qoder_async as qa
 from qoder_async.testing import Emulator, TurnContext
 
+from ._workers import grants, running_workers, seed_sessions, takeover_delays, wait_until_assigned
+
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
-WORKERS = ["w0", "w1", "w2"]
 SESSIONS = 50
 TURNS = 14
 MESSAGES_PER_TURN = 6
 PACE = 0.05
 TTL = 2.0
 SCHEDULING_SLACK = 1.0  # acquiring after expiry, on two cores shared by 3 workers, redis, emulator
-WORKER = Path(__file__).with_name("worker.py")
 
 
 @pytest.fixture
@@ -63,12 +60,6 @@ def emu() -> Iterator[Emulator]:
         yield emulator
 
 
-def start_worker(args: list[str], log: IO[bytes]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, str(WORKER), *args], stdout=log, stderr=subprocess.STDOUT
-    )
-
-
 async def run_turns(
     client: qa.AsyncQoder, emu: Emulator, session_id: str, waiters: anyio.CapacityLimiter
 ) -> None:
@@ -84,18 +75,6 @@ async def run_turns(
         await anyio.to_thread.run_sync(emu.wait_idle, session_id, 30.0, limiter=waiters)
 
 
-async def wait_until_assigned(redis: Redis, prefix: str, sessions: list[str]) -> None:
-    """Until every session is held by the worker rendezvous hashing gives it."""
-    expected = {s: qa.Fleet.owner(s, WORKERS) for s in sessions}
-    with anyio.fail_after(20):
-        while True:
-            values = await redis.mget([f"{prefix}:lease:{s}" for s in sessions])
-            holders = {s: v.split(" ")[1] for s, v in zip(sessions, values, strict=True) if v}
-            if holders == expected:
-                return
-            await anyio.sleep(0.1)
-
-
 def describe(handled: list[str], expected: list[str]) -> str:
     """How a session's handled events differ from its log."""
     first = next(
@@ -107,78 +86,44 @@ def describe(handled: list[str], expected: list[str]) -> str:
     )
 
 
-def takeover_delays(
-    grants: list[tuple[str, str, int, float]], worker: str, failed_at: float
-) -> dict[str, float]:
-    """For each session the worker held when it failed: how long until another got it."""
-    delays: dict[str, float] = {}
-    for session_id in {g[0] for g in grants}:
-        mine = sorted((g for g in grants if g[0] == session_id), key=lambda g: g[3])
-        before = [g for g in mine if g[3] < failed_at]
-        if not before or before[-1][1] != worker:
-            continue
-        after = [g for g in mine if g[3] >= failed_at and g[1] != worker]
-        delays[session_id] = after[0][3] - failed_at if after else float("inf")
-    return delays
-
-
 async def test_fleet_handles_every_event_once_through_a_kill_and_a_stall(
-    emu: Emulator, redis: Redis, redis_url: str, prefix: str, tmp_path: Path
+    emu: Emulator, redis_url: str, prefix: str, tmp_path: Path
 ) -> None:
     redis = Redis.from_url(redis_url, decode_responses=True)
-    sessions, starts = [], {}
-    for _ in range(SESSIONS):
-        session_id = emu.new_session()["id"]
-        (marker,) = emu.append_events(session_id, [{"type": "agent.message", "content": []}])
-        await redis.set(f"{prefix}:cursor:{session_id}", marker["id"])
-        sessions.append(session_id)
-        starts[session_id] = marker["id"]
-    await redis.rpush(f"{prefix}:test:sessions", *sessions)
+    sessions, starts = await seed_sessions(emu, redis, prefix, SESSIONS)
     waiters = anyio.CapacityLimiter(SESSIONS)  # one thread per session waiting for idle
-
-    logs = {name: (tmp_path / f"{name}.log").open("wb") for name in WORKERS}
-    processes = {
-        name: start_worker([redis_url, emu.base_url, prefix, str(TTL), name], logs[name])
-        for name in WORKERS
-    }
     try:
-        await wait_until_assigned(redis, prefix, sessions)
-        async with (
-            qa.AsyncQoder("driver-token", emu.base_url) as client,
-            anyio.create_task_group() as turns,
-        ):
-            for session_id in sessions:
-                turns.start_soon(run_turns, client, emu, session_id, waiters)
-            await anyio.sleep(2.0)
-            processes["w0"].send_signal(signal.SIGKILL)
-            killed_at = time.time()
-            await anyio.sleep(1.0)
-            processes["w1"].send_signal(signal.SIGSTOP)
-            stalled_at = time.time()
-            await anyio.sleep(1.5 * TTL)
-            processes["w1"].send_signal(signal.SIGCONT)
-
-        expected = {}
-        for session_id in sessions:
-            ids = [event["id"] for event in emu.log(session_id)]
-            expected[session_id] = ids[ids.index(starts[session_id]) + 1 :]
-        handled: dict[str, list[str]] = {}
-        with anyio.move_on_after(30):
-            while handled != expected:
+        with running_workers(redis_url, emu, prefix, TTL, tmp_path) as processes:
+            await wait_until_assigned(redis, prefix, sessions)
+            async with (
+                qa.AsyncQoder("driver-token", emu.base_url) as client,
+                anyio.create_task_group() as turns,
+            ):
                 for session_id in sessions:
-                    rows = await redis.lrange(f"{prefix}:test:handled:{session_id}", 0, -1)
-                    handled[session_id] = [row.split(" ")[0] for row in rows]
-                await anyio.sleep(0.2)
-        grants = [tuple(json.loads(g)) for g in await redis.lrange(f"{prefix}:test:grants", 0, -1)]
-        refused = int(await redis.get(f"{prefix}:test:refused") or 0)
+                    turns.start_soon(run_turns, client, emu, session_id, waiters)
+                await anyio.sleep(2.0)
+                processes["w0"].send_signal(signal.SIGKILL)
+                killed_at = time.time()
+                await anyio.sleep(1.0)
+                processes["w1"].send_signal(signal.SIGSTOP)
+                stalled_at = time.time()
+                await anyio.sleep(1.5 * TTL)
+                processes["w1"].send_signal(signal.SIGCONT)
+
+            expected = {}
+            for session_id in sessions:
+                ids = [event["id"] for event in emu.log(session_id)]
+                expected[session_id] = ids[ids.index(starts[session_id]) + 1 :]
+            handled: dict[str, list[str]] = {}
+            with anyio.move_on_after(30):
+                while handled != expected:
+                    for session_id in sessions:
+                        rows = await redis.lrange(f"{prefix}:test:handled:{session_id}", 0, -1)
+                        handled[session_id] = [str(row).split(" ")[0] for row in rows]
+                    await anyio.sleep(0.2)
+            granted = await grants(redis, prefix)
+            refused = int(await redis.get(f"{prefix}:test:refused") or 0)
     finally:
-        for process in processes.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGCONT)
-                process.kill()
-            process.wait(10)
-        for log in logs.values():
-            log.close()
         await redis.aclose()
 
     events = sum(len(ids) for ids in expected.values())
@@ -186,8 +131,8 @@ async def test_fleet_handles_every_event_once_through_a_kill_and_a_stall(
     assert not wrong, f"{len(wrong)} of {SESSIONS} sessions differ: " + describe(
         handled.get(wrong[0], []), expected[wrong[0]]
     )
-    killed = takeover_delays(grants, "w0", killed_at)  # type: ignore[arg-type]
-    stalled = takeover_delays(grants, "w1", stalled_at)  # type: ignore[arg-type]
+    killed = takeover_delays(granted, "w0", killed_at)
+    stalled = takeover_delays(granted, "w1", stalled_at)
     assert killed, "the killed worker held no session"
     assert stalled, "the stalled worker held no session"
     slowest = max([*killed.values(), *stalled.values()])

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from qoder_async.testing import Emulator
 
+from ._workers import package_env
+
 BOT_FLEET = Path(__file__).resolve().parents[2] / "examples" / "bot_fleet.py"
 
 
 def test_bot_fleet_answers_each_message_once(emulator: Emulator, redis_url: str) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QODER_")}
+    env = {k: v for k, v in package_env().items() if not k.startswith("QODER_")}
     env.update(QODER_BASE_URL=emulator.base_url, QODER_ACCESS_TOKEN="bot-fleet-token")
     lines = "alice: one\nbob: hi\nalice: two\ncarol: hey\ndave: yo\n"
     done = subprocess.run(
