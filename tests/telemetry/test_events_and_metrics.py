@@ -42,7 +42,8 @@ async def test_a_stream_reconnect_is_an_event_on_the_turns_span(
     session = await new_session(traced)
     emu.stream_faults(session.id, [StreamFault(drop_after=2)])
     result = await session.ask("hello")
-    assert result.stop_reason is not None and result.stop_reason.type == "end_turn"
+    assert result.stop_reason is not None
+    assert result.stop_reason.type == "end_turn"
     (span,) = named(exporter, "invoke_agent helper")
     (reconnect,) = [e for e in span.events if e.name == "qoder_async.stream.reconnect"]
     assert reconnect.attributes is not None
@@ -57,7 +58,8 @@ async def test_each_turn_records_its_duration_and_its_tokens(
     session = await new_session(traced)
     first = await session.ask("hello")
     second = await session.ask("hello again")
-    assert first.usage is not None and second.usage is not None
+    assert first.usage is not None
+    assert second.usage is not None
     common = {
         "gen_ai.operation.name": "invoke_agent",
         "gen_ai.provider.name": "qoder",

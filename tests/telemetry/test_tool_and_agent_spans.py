@@ -55,9 +55,11 @@ async def test_each_tool_call_is_an_execute_tool_span_under_the_turn(
     (turn,) = named(exporter, "invoke_agent helper")
     (tool,) = named(exporter, "execute_tool add")
     assert tool.kind is SpanKind.INTERNAL
-    assert tool.parent is not None and turn.context is not None
+    assert tool.parent is not None
+    assert turn.context is not None
     assert tool.parent.span_id == turn.context.span_id
-    assert tool.context is not None and tool.context.trace_id == turn.context.trace_id
+    assert tool.context is not None
+    assert tool.context.trace_id == turn.context.trace_id
     assert tool.status.status_code is StatusCode.UNSET
     assert dict(tool.attributes or {}) == {
         "gen_ai.operation.name": "execute_tool",
@@ -92,7 +94,8 @@ async def test_tool_input_and_output_are_recorded_only_when_opted_in(
     monkeypatch.setenv(CONTENT, "true")
     await session.ask("add a=2 and b=3", tools=[add])
     quiet, told = named(exporter, "execute_tool add")
-    assert quiet.attributes is not None and told.attributes is not None
+    assert quiet.attributes is not None
+    assert told.attributes is not None
     assert "gen_ai.tool.call.arguments" not in quiet.attributes
     assert "gen_ai.tool.call.result" not in quiet.attributes
     assert json.loads(str(told.attributes["gen_ai.tool.call.arguments"])) == {"a": 2, "b": 3}

@@ -12,7 +12,6 @@ from opentelemetry.trace import SpanKind, StatusCode
 import qoder_async as qa
 from qoder_async.testing import Emulator, ScriptedAgent
 from qoder_async.testing._faults import RequestFault
-
 from tests.telemetry._support import CONTENT, named, new_session
 
 pytestmark = pytest.mark.anyio
@@ -47,7 +46,8 @@ async def test_the_turn_span_carries_the_agent_the_session_and_the_model(
     traced: qa.AsyncQoder, exporter: InMemorySpanExporter, emu: Emulator
 ) -> None:
     session = await new_session(traced)
-    assert session.info is not None and session.info.agent is not None
+    assert session.info is not None
+    assert session.info.agent is not None
     await session.ask("hello")
     (span,) = named(exporter, "invoke_agent helper")
     assert span.attributes is not None
@@ -92,7 +92,8 @@ async def test_a_later_turn_reports_its_own_tokens_not_the_sessions_totals(
     session = await new_session(traced)
     first = await session.ask("hello")
     second = await session.ask("hello again")
-    assert first.usage is not None and second.usage is not None
+    assert first.usage is not None
+    assert second.usage is not None
     _, later = named(exporter, "invoke_agent helper")
     assert later.attributes is not None
     reported = tuple(
@@ -168,7 +169,8 @@ async def test_a_turn_that_ends_with_retries_exhausted_is_an_error(
         session=session,
     )
     result = await session.ask("hello")
-    assert result.stop_reason is not None and result.stop_reason.type == "retries_exhausted"
+    assert result.stop_reason is not None
+    assert result.stop_reason.type == "retries_exhausted"
     (span,) = named(exporter, "invoke_agent helper")
     assert span.status.status_code is StatusCode.ERROR
     assert span.attributes is not None
@@ -186,7 +188,8 @@ async def test_no_message_content_is_recorded_by_default(
         [dict(span.attributes or {}) for span in exporter.get_finished_spans()], default=str
     )
     assert "secret plan" not in recorded
-    assert result.text and result.text not in recorded
+    assert result.text
+    assert result.text not in recorded
     assert "gen_ai.input.messages" not in recorded
     assert "gen_ai.output.messages" not in recorded
 

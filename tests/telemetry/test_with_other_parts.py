@@ -68,7 +68,8 @@ async def test_nothing_is_recorded_when_no_sdk_is_configured(
 
     session = await new_session(client, [add])
     result = await session.ask("add a=2 and b=3", tools=[add])
-    assert result.stop_reason is not None and result.stop_reason.type == "end_turn"
+    assert result.stop_reason is not None
+    assert result.stop_reason.type == "end_turn"
     assert seen == [False]
     # The package never configures an SDK (nor a global provider) of its own.
     assert isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
