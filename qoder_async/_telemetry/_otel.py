@@ -10,12 +10,12 @@ nothing: there is no older version of these conventions that this package ever e
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncGenerator, Iterator, Mapping
 from contextlib import aclosing, contextmanager
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-import anyio
 from opentelemetry import metrics, trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from opentelemetry.util.types import AttributeValue
@@ -72,6 +72,10 @@ def _parts(content: tuple[ContentBlock, ...]) -> list[dict[str, Any]]:
         else {"type": str(getattr(block, "type", "unknown"))}
         for block in content
     ]
+
+
+# Durations are wall-clock seconds, as span timestamps are; a turn's span may also end in a
+# generator finalised after its event loop stopped, where anyio's clock cannot be read.
 
 
 def _end(span: Span, error_type: str | None) -> None:
@@ -199,7 +203,7 @@ class Recorder:
 
     def _duration(self, started: float, common: Attributes, error_type: str | None) -> None:
         extra: Attributes = {"error.type": error_type} if error_type is not None else {}
-        self.duration.record(anyio.current_time() - started, {**common, **extra})
+        self.duration.record(time.perf_counter() - started, {**common, **extra})
 
     async def turn(
         self,
@@ -231,7 +235,7 @@ class Recorder:
             kind=SpanKind.CLIENT,
             attributes=attributes,
         )
-        started = anyio.current_time()
+        started = time.perf_counter()
         summary = _TurnSummary()
         error_type: str | None = None
         try:
@@ -273,7 +277,7 @@ class Recorder:
         span = self.tracer.start_span(
             f"create_agent {name}", kind=SpanKind.CLIENT, attributes=attributes
         )
-        started = anyio.current_time()
+        started = time.perf_counter()
         error_type: str | None = None
         try:
             with _active(span):

@@ -119,26 +119,27 @@ class ToolRunner:
 
     async def _run_tool(self, call: PendingCall) -> ToolOutput:
         tool = self.tools.get(call.name)
-        with self.telemetry.tool_call(
-            name=call.name,
-            call_id=call.tool_use_id,
-            arguments=call.input,
-            description=tool.description if tool is not None else None,
-        ) as span:
-            output, error_type = await self._attempt(tool, call)
-            span.finish(output[0], error_type)
+        async with self._limiter:
+            with self.telemetry.tool_call(
+                name=call.name,
+                call_id=call.tool_use_id,
+                arguments=call.input,
+                description=tool.description if tool is not None else None,
+            ) as span:
+                output, error_type = await self._attempt(tool, call)
+                span.finish(output[0], error_type)
         return output
 
     async def _attempt(
         self, tool: Tool[Any] | None, call: PendingCall
     ) -> tuple[ToolOutput, str | None]:
+        """The call's answer, and why it failed (``error.type``), if it did."""
         if tool is None:
             text = f"No tool named {call.name!r} is available to this client."
             return ((TextBlock(text),), True), "unknown_tool"
         timeout = tool.timeout if tool.timeout is not None else self.timeout
-        async with self._limiter:
-            with anyio.move_on_after(timeout):
-                return await tool._attempt(call.input)
+        with anyio.move_on_after(timeout):
+            return await tool._attempt(call.input)
         logger.warning("the tool %s did not finish within %ss", call.name, timeout)
         text = f"The tool {call.name} did not finish within {timeout:g} seconds."
         return ((TextBlock(text),), True), "timeout"
