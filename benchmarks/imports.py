@@ -46,6 +46,7 @@ EXTRAS = (
     "aiohttp",
     "uvloop",
     "redis",
+    "opentelemetry",
 )
 PROBE = "; import sys, json; print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & %r)))"
 

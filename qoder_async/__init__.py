@@ -18,6 +18,7 @@ The package is layered; each layer imports only the ones below it (checked in CI
     streaming | fleet         resumable event streams, the hub, live text | Redis leases, fleets
     cursors                   where a consumer's position in a stream is kept
     _http                     requests, retries, streaming responses, URLs, transports
+    _telemetry                OpenTelemetry spans and metrics (opentelemetry on first use)
     _models                   attrs models, events, request params, content, the one converter
     _errors, _config, ...     the error tree, the retry policy, small shared pieces
 

@@ -26,6 +26,7 @@ from ._http._core import HTTPCore
 from ._http._headers import check_header, checked_headers
 from ._http._transports import aiohttp_transport
 from ._http._urls import DEFAULT_BASE_URL, check_base_url, path_segment
+from ._telemetry import Telemetry
 from .resources import (
     Agents,
     DeploymentRuns,
@@ -42,6 +43,8 @@ from .resources import (
 from .resources._session import AsyncSession
 
 if TYPE_CHECKING:
+    from opentelemetry.metrics import MeterProvider
+    from opentelemetry.trace import TracerProvider
     from typing_extensions import Self
 
 __all__ = ["AsyncQoder"]
@@ -102,6 +105,12 @@ class AsyncQoder(AsyncCloseable):
         workspace_id: sent as ``qoder-workspace-id``.
         betas: beta features to opt into (``x-qoder-beta``).
         default_headers: extra headers sent with every request.
+        tracer_provider: where the OpenTelemetry spans go (``invoke_agent`` per turn,
+            ``create_agent``, ``execute_tool``); by default the global provider, which
+            records nothing until the application configures an SDK. Needs the ``otel``
+            extra; without it nothing is recorded.
+        meter_provider: where the ``gen_ai.client.*`` histograms go; by default the global
+            provider.
 
     Use it as ``async with AsyncQoder() as client:`` or call :meth:`aclose`.
 
@@ -128,6 +137,8 @@ class AsyncQoder(AsyncCloseable):
         workspace_id: str | None = None,
         betas: tuple[str, ...] = (),
         default_headers: Mapping[str, str] | None = None,
+        tracer_provider: TracerProvider | None = None,
+        meter_provider: MeterProvider | None = None,
     ) -> None:
         token = token or next((os.environ[v] for v in TOKEN_ENV_VARS if os.environ.get(v)), None)
         if not token:
@@ -182,6 +193,9 @@ class AsyncQoder(AsyncCloseable):
             workspace_id=workspace_id,
             betas=tuple(check_header("x-qoder-beta", beta) for beta in betas),
             extra_headers=checked_headers(default_headers or {}),
+            telemetry=Telemetry(
+                tracer_provider=tracer_provider, meter_provider=meter_provider, base_url=base_url
+            ),
         )
 
     def __repr__(self) -> str:
@@ -323,6 +337,8 @@ class AsyncQoder(AsyncCloseable):
                 if isinstance(default_headers, NotGiven)
                 else {**http.extra_headers, **default_headers}
             ),
+            tracer_provider=http.telemetry.tracer_provider,
+            meter_provider=http.telemetry.meter_provider,
         )
 
     async def aclose(self) -> None:

@@ -20,6 +20,7 @@ LAZY_ON_PURPOSE = {
     "cli/__init__.py": "typer and rich (the cli extra): a clear message when missing",
     "cli/_app.py": "the emulator (starlette, uvicorn) only for `qoder-async emulator`",
     "cli/_connect.py": "the emulator only when no token is set",
+    "_telemetry/_telemetry.py": "opentelemetry (the otel extra) on first use, if installed",
 }
 
 

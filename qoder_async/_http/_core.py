@@ -26,6 +26,7 @@ from .._errors import (
     status_error,
     unexpected_response,
 )
+from .._telemetry import Telemetry
 from .._version import __version__
 from ._auth import TokenSource, current_token, token_rejected
 from ._bodies import read_body, stream_preview
@@ -45,7 +46,8 @@ class HTTPCore:
     """The connection pool, the token and the options every request is sent with.
 
     ``token`` is a string or a token provider (see :mod:`._auth`), asked before every
-    attempt. ``copy(**changes)`` gives a core with other options over the same pool; only
+    attempt; ``telemetry`` is where spans and metrics go (retries are events on the
+    current span). ``copy(**changes)`` gives a core with other options over the same pool; only
     the core that ``owns_pool`` closes it.
     """
 
@@ -61,6 +63,7 @@ class HTTPCore:
     workspace_id: str | None = None
     betas: tuple[str, ...] = ()
     extra_headers: dict[str, str] = field(factory=dict)
+    telemetry: Telemetry = field(factory=Telemetry, repr=False)
     _closed: bool = field(default=False, init=False, repr=False)
 
     def copy(self, **changes: Any) -> HTTPCore:
@@ -229,6 +232,7 @@ class HTTPCore:
         logger.info(
             "retrying %s %s in %.2fs after %s (retry %d)", method, path, delay, why, retry + 1
         )
+        self.telemetry.retry(method, path, retry, delay, why)
         await anyio.sleep(delay)
 
     # --- streams -------------------------------------------------------------------------

@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import cached_property
 from typing import Any
 
 from .._config import NOT_GIVEN, NotGiven
 from .._models._content import JSONObject
 from .._models._objects import Agent
+from .._telemetry import Telemetry
 from ..tools._tool import Tool
 from ._endpoints import Resource, endpoint
 from ._pagination import AsyncPager
 
 __all__ = ["AgentVersions", "Agents"]
+
+
+@contextmanager
+def _create_agent_span(
+    telemetry: Telemetry, arguments: Mapping[str, Any]
+) -> Iterator[Callable[[Agent], None]]:
+    with telemetry.create_agent(
+        name=arguments["name"],
+        model=arguments["model"],
+        description=arguments.get("description"),
+    ) as span:
+        yield lambda agent: span.finish(agent.id, agent.version)
 
 
 class AgentVersions(Resource):
@@ -34,7 +48,7 @@ class Agents(Resource):
         """The versions of an agent."""
         return AgentVersions(self._client)
 
-    @endpoint("POST", "/agents")
+    @endpoint("POST", "/agents", span=_create_agent_span)
     async def create(
         self,
         *,

@@ -22,10 +22,11 @@ Rules for arguments, so that a declaration needs nothing else:
 - Query names: ``created_at_gte`` is sent as ``created_at[gte]``; a list is sent as repeated
   ``name[]`` (``statuses[]=idle&statuses[]=running``); booleans as ``true``/``false``.
 
-Two options cover what a signature cannot say: ``check`` looks at the arguments before
-anything is sent (and raises :class:`InvalidInputError` where the API documents a rule), and
+Three options cover what a signature cannot say: ``check`` looks at the arguments before
+anything is sent (and raises :class:`InvalidInputError` where the API documents a rule),
 ``retry=False`` marks a call that must not be repeated blindly (a deployment run, a dream):
-it is sent once, whatever ``max_retries`` says.
+it is sent once, whatever ``max_retries`` says, and ``span`` wraps the call in a span of its
+own (``create_agent``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import inspect
 import re
 import typing
 from collections.abc import Callable, Coroutine, Iterator, Mapping
+from contextlib import AbstractContextManager
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -48,12 +50,13 @@ from .._http._urls import path_segment
 from .._models._convert import converter
 from .._models._objects import DeletedObject
 from .._models._params import check_metadata
+from .._telemetry import Telemetry
 from ._pagination import AsyncPager, Page
 
 if TYPE_CHECKING:
     from .._http._core import HTTPCore
 
-__all__ = ["Resource", "Route", "endpoint", "route", "routes", "shaped"]
+__all__ = ["Resource", "Route", "SpanOf", "endpoint", "route", "routes", "shaped"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -61,6 +64,10 @@ T = TypeVar("T")
 _RANGE_SUFFIX = re.compile(r"_(gte|lte|gt|lt)$")
 _HEADER_ARGS = {"idempotency_key"}
 _ROUTE_ATTR = "__qoder_route__"
+
+SpanOf = Callable[[Telemetry, Mapping[str, Any]], AbstractContextManager[Callable[[Any], None]]]
+"""``span(telemetry, arguments)``: a context manager around one call, which yields a
+function to give the call's result to."""
 
 
 class Resource:
@@ -252,6 +259,7 @@ def endpoint(
     query: tuple[str, ...] = (),
     check: Callable[[Mapping[str, Any]], None] | None = None,
     retry: bool = True,
+    span: SpanOf | None = None,
 ) -> Callable[[F], F]:
     """Declare an API operation on a :class:`Resource` method (see the module docstring).
 
@@ -267,6 +275,7 @@ def endpoint(
         retry: ``False`` sends the call once, never retried whatever ``max_retries`` says
             (for calls the API says must not be repeated blindly).
         query: arguments of a POST sent in the query string, not the body (``view``).
+        span: a span around each call (see :data:`SpanOf`); it is given the decoded result.
     """
 
     mark = route(method, path)
@@ -275,6 +284,14 @@ def endpoint(
         op = _Operation(fn, method, path, unwrap, cursor, then, check, query)
 
         async def call(self: Resource, bound: dict[str, Any]) -> Any:
+            if span is None:
+                return await send(self, bound)
+            with span(self._client.telemetry, bound) as result_of:
+                result = await send(self, bound)
+                result_of(result)
+                return result
+
+        async def send(self: Resource, bound: dict[str, Any]) -> Any:
             path, sent, headers = op.split(bound)
             client = self._client if retry else self._client.copy(max_retries=0)
             if method == "POST":

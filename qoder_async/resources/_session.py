@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import weakref
 from collections.abc import AsyncGenerator, Sequence
+from contextlib import aclosing
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
 from attrs import frozen
@@ -43,6 +44,7 @@ from .._models._params import (
     UserToolConfirmationParam,
     mount_path_under_data,
 )
+from .._telemetry import Telemetry
 from ..cursors._store import CursorStore, answer_store
 from ..streaming._hub import EventHub
 from ..streaming._stream import EventStream
@@ -427,11 +429,22 @@ class AsyncSession(AsyncCloseable):
             runner = self._tool_runner(
                 tools, on_permission, tool_concurrency, tool_timeout, cursors
             )
-            async for event in ToolTurn(
-                self, param, runner, deltas=deltas, cursors=cursors
-            ).events():
+            events = ToolTurn(self, param, runner, deltas=deltas, cursors=cursors).events()
+        else:
+            events = self._plain_turn(param, deltas=deltas, cursors=cursors)
+        traced = self._traced(events, param)
+        async with aclosing(traced):
+            async for event in traced:
                 yield event
-            return
+
+    async def _plain_turn(
+        self,
+        param: UserMessageParam,
+        *,
+        deltas: bool | Sequence[str] = False,
+        cursors: CursorStore | None = None,
+    ) -> AsyncGenerator[Event, None]:
+        """The events of one turn, without tools (see :meth:`turn`); not traced."""
         async with self.events(deltas=deltas, cursors=cursors) as stream:
             echo = await self._send_when_idle(param, stream)
             started = False
@@ -442,6 +455,18 @@ class AsyncSession(AsyncCloseable):
                 yield event
                 if event.type == "session.status_idle" or event.type in TERMINAL_EVENT_TYPES:
                     return
+
+    @property
+    def _telemetry(self) -> Telemetry:
+        return self._client.sessions._client.telemetry
+
+    def _traced(
+        self, events: AsyncGenerator[Event, None], param: UserMessageParam
+    ) -> AsyncGenerator[Event, None]:
+        """``events`` inside the turn's ``invoke_agent`` span (the agent as :attr:`info`
+        has it: no request is made for it)."""
+        agent = self.info.agent if self.info is not None else None
+        return self._telemetry.turn(events, session_id=self.id, agent=agent, message=param.content)
 
     async def ask(
         self,
@@ -466,13 +491,15 @@ class AsyncSession(AsyncCloseable):
         param = message if isinstance(message, UserMessageParam) else UserMessageParam(message)
         runner = self._tool_runner(tools, on_permission, tool_concurrency, tool_timeout, cursors)
         turn = ToolTurn(self, param, runner, cursors=cursors)
-        events = [event async for event in turn.events()]
+        traced = self._traced(turn.events(), param)
+        async with aclosing(traced):
+            events = [event async for event in traced]
         return TurnResult.from_events(events, turn.left)
 
     # --- tools and approvals -----------------------------------------------------------------
 
-    @staticmethod
     def _tool_runner(
+        self,
         tools: Sequence[Tool[Any]] | None,
         on_permission: OnPermission | None,
         concurrency: int,
@@ -485,6 +512,7 @@ class AsyncSession(AsyncCloseable):
             max_concurrency=concurrency,
             timeout=timeout,
             store=answer_store(cursors),
+            telemetry=self._telemetry,
         )
 
     async def pending(self) -> list[PendingCall]:

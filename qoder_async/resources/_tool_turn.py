@@ -1,7 +1,7 @@
 """A turn that acts: each ``requires_action`` batch is answered and the turn goes on.
 
-The first stretch of the turn is :meth:`AsyncSession.turn` itself (it sends the message and
-finds the turn's start). At a ``requires_action`` idle the batch is handed to a
+The first stretch of the turn is the plain turn of :class:`AsyncSession` (it sends the
+message and finds the turn's start). At a ``requires_action`` idle the batch is handed to a
 :class:`ToolRunner`, the answers are posted, the cursor (if any) moves past the idle, and
 the turn is followed again from the idle's id (``Last-Event-ID``), so nothing that the
 agent did meanwhile is missed. It ends at any other idle, at a terminal event, or when
@@ -66,7 +66,7 @@ class ToolTurn:
         """Every event of the turn, each ``requires_action`` idle included."""
         calls: dict[str, PendingCall] = {}
         answered: set[str] = set()
-        stretch: AsyncGenerator[Event, None] = self.session.turn(
+        stretch: AsyncGenerator[Event, None] = self.session._plain_turn(
             self.message, deltas=self.deltas, cursors=self.cursors
         )
         while True:

@@ -278,5 +278,8 @@ class _Follower:
                 delay,
                 f"{type(error).__name__}: {error}" if error else "the server closed it",
             )
+            self._client.telemetry.reconnect(
+                self._path, self.reconnects + 1, delay, type(error).__name__ if error else None
+            )
             await anyio.sleep(delay)
             self.reconnects += 1

@@ -24,6 +24,7 @@ import anyio
 from .._models._content import ContentBlock, TextBlock
 from .._models._convert import structure, unstructure
 from .._models._params import EventParam, UserCustomToolResultParam, UserToolConfirmationParam
+from .._telemetry import Telemetry
 from ..cursors._store import AnswerStore
 from ._calls import Deny, OnPermission, PendingCall
 from ._tool import Tool, ToolOutput
@@ -74,7 +75,8 @@ class ToolRunner:
     each within ``timeout`` seconds (a tool's own ``timeout`` wins). ``on_permission``
     decides the ``always_ask`` calls, one at a time; without it they stay pending:
     approvals are never automatic. A custom call of a tool not in ``tools`` is answered
-    with an error.
+    with an error. Each custom call runs in an ``execute_tool`` span of ``telemetry``
+    (a session passes its client's; by default OpenTelemetry's global providers).
     """
 
     def __init__(
@@ -85,6 +87,7 @@ class ToolRunner:
         max_concurrency: int = DEFAULT_CONCURRENCY,
         timeout: float = DEFAULT_TIMEOUT,
         store: AnswerStore | None = None,
+        telemetry: Telemetry | None = None,
     ) -> None:
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
@@ -92,6 +95,7 @@ class ToolRunner:
         self.on_permission = on_permission
         self.timeout = timeout
         self.store = store
+        self.telemetry = telemetry or Telemetry()
         self._limiter = anyio.CapacityLimiter(max_concurrency)
         self._records: dict[tuple[str, str], str] = {}
 
@@ -115,16 +119,30 @@ class ToolRunner:
 
     async def _run_tool(self, call: PendingCall) -> ToolOutput:
         tool = self.tools.get(call.name)
-        if tool is None:
-            return (TextBlock(f"No tool named {call.name!r} is available to this client."),), True
-        timeout = tool.timeout if tool.timeout is not None else self.timeout
         async with self._limiter:
-            with anyio.move_on_after(timeout):
-                return await tool.run(call.input)
+            with self.telemetry.tool_call(
+                name=call.name,
+                call_id=call.tool_use_id,
+                arguments=call.input,
+                description=tool.description if tool is not None else None,
+            ) as span:
+                output, error_type = await self._attempt(tool, call)
+                span.finish(output[0], error_type)
+        return output
+
+    async def _attempt(
+        self, tool: Tool[Any] | None, call: PendingCall
+    ) -> tuple[ToolOutput, str | None]:
+        """The call's answer, and why it failed (``error.type``), if it did."""
+        if tool is None:
+            text = f"No tool named {call.name!r} is available to this client."
+            return ((TextBlock(text),), True), "unknown_tool"
+        timeout = tool.timeout if tool.timeout is not None else self.timeout
+        with anyio.move_on_after(timeout):
+            return await tool._attempt(call.input)
         logger.warning("the tool %s did not finish within %ss", call.name, timeout)
-        return (
-            TextBlock(f"The tool {call.name} did not finish within {timeout:g} seconds."),
-        ), True
+        text = f"The tool {call.name} did not finish within {timeout:g} seconds."
+        return ((TextBlock(text),), True), "timeout"
 
     async def _custom(self, session_id: str, call: PendingCall) -> EventParam:
         await self._save(session_id, call.tool_use_id, json.dumps({"started": True}))

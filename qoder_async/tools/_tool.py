@@ -17,6 +17,7 @@ import anyio.to_thread
 from .._errors import ToolError
 from .._models._content import BLOCK_TYPES, ContentBlock, JSONObject, TextBlock
 from .._models._convert import converter
+from .._telemetry import error_type_of
 from ._schema import parse_docstring, signature_schema
 from ._validate import InvalidToolInput, arguments
 
@@ -107,10 +108,17 @@ class Tool(Generic[R]):
         exception become error answers (the last one logged, its text kept from the model).
         Cancellation passes through.
         """
+        output, _ = await self._attempt(tool_input)
+        return output
+
+    async def _attempt(self, tool_input: object) -> tuple[ToolOutput, str | None]:
+        """:meth:`run`, and why the call failed, for its span's ``error.type``: ``None``
+        when it did not, ``"invalid_input"``, or the full name of the exception it raised
+        (``qoder_async.ToolError``, ``ValueError``)."""
         try:
             kwargs = arguments(self._hints, self._required, tool_input)
         except InvalidToolInput as exc:
-            return (TextBlock(f"Invalid input for {self.name}: {exc}"),), True
+            return ((TextBlock(f"Invalid input for {self.name}: {exc}"),), True), "invalid_input"
         try:
             if inspect.iscoroutinefunction(self.fn):
                 value: object = await self.fn(**kwargs)
@@ -120,11 +128,12 @@ class Tool(Generic[R]):
                 if inspect.isawaitable(value):
                     value = await value
         except ToolError as exc:
-            return (TextBlock(str(exc) or "The tool reported an error."),), True
-        except Exception:
+            text = str(exc) or "The tool reported an error."
+            return ((TextBlock(text),), True), error_type_of(exc)
+        except Exception as exc:
             logger.exception("the tool %s raised", self.name)
-            return (TextBlock(FAILED),), True
-        return tool_output(value), False
+            return ((TextBlock(FAILED),), True), error_type_of(exc)
+        return (tool_output(value), False), None
 
 
 @overload

@@ -203,3 +203,11 @@ async def vaults_and_memory(client: qa.AsyncQoder) -> None:
             qa.MemoryVersion,
         )
     assert_type(qa.MemoryStoreResource(store.id, access="read_write"), qa.MemoryStoreResource)
+
+
+def telemetry_providers() -> None:
+    from opentelemetry.metrics import get_meter_provider
+    from opentelemetry.trace import get_tracer_provider
+
+    qa.AsyncQoder(tracer_provider=get_tracer_provider(), meter_provider=get_meter_provider())
+    qa.AsyncQoder(tracer_provider=None, meter_provider=None)
