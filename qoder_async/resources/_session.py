@@ -19,6 +19,7 @@ from .._models._events import (
     TERMINAL_EVENT_TYPES,
     AgentMessage,
     Event,
+    ModelUsage,
     SessionStatusIdle,
     SessionUsageEvent,
     SpanModelRequestEnd,
@@ -97,6 +98,9 @@ class TurnResult:
             totals so far (``usage.total_credits`` counts model and sandbox credits).
         credits: the credits this turn's model requests reported (floored to 2 decimals
             each, so their sum need not match a difference of ``total_credits``).
+        tokens: what this turn's model requests reported (``span.model_request_end``),
+            added up: input, output and cache tokens, and credits; ``None`` if none did.
+            Unlike ``usage``, it counts this turn only.
         pending: with ``stop_reason.type == "requires_action"``, the calls that await an
             answer (answer them with :meth:`AsyncSession.answer`, even from another process).
     """
@@ -106,6 +110,7 @@ class TurnResult:
     stop_reason: StopReason | None
     usage: SessionUsage | None
     credits: float
+    tokens: ModelUsage | None = None
     pending: tuple[PendingCall, ...] = ()
 
     @classmethod
@@ -118,19 +123,31 @@ class TurnResult:
         idle = next((e for e in reversed(events) if isinstance(e, SessionStatusIdle)), None)
         usage = next((e.usage for e in reversed(events) if isinstance(e, SessionUsageEvent)), None)
         usage_model = converter.structure(usage, SessionUsage) if usage is not None else None
-        credits = sum(
-            e.model_usage.credits or 0.0
+        requests = [
+            e.model_usage
             for e in events
             if isinstance(e, SpanModelRequestEnd) and e.model_usage is not None
-        )
+        ]
+        tokens = _added_up(requests) if requests else None
         return cls(
             text="\n\n".join(texts),
             events=tuple(events),
             stop_reason=idle.stop_reason if idle is not None else None,
             usage=usage_model,
-            credits=round(credits, 2),
+            credits=tokens.credits or 0.0 if tokens is not None else 0.0,
+            tokens=tokens,
             pending=tuple(pending_calls(events) if pending is None else pending),
         )
+
+
+def _added_up(requests: Sequence[ModelUsage]) -> ModelUsage:
+    return ModelUsage(
+        input_tokens=sum(r.input_tokens for r in requests),
+        output_tokens=sum(r.output_tokens for r in requests),
+        cache_read_input_tokens=sum(r.cache_read_input_tokens for r in requests),
+        cache_creation_input_tokens=sum(r.cache_creation_input_tokens for r in requests),
+        credits=round(sum(r.credits or 0.0 for r in requests), 2),
+    )
 
 
 class AsyncSession(AsyncCloseable):

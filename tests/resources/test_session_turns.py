@@ -129,6 +129,18 @@ async def test_ask_gives_the_usage_snapshot_as_a_typed_model(session: qa.AsyncSe
     assert result.usage.input_tokens > 0
 
 
+async def test_a_later_turns_tokens_count_that_turn_only(session: qa.AsyncSession) -> None:
+    first = await session.ask("one")
+    second = await session.ask("two")
+    assert first.usage is not None
+    assert second.usage is not None
+    assert first.tokens is not None
+    assert second.tokens is not None
+    assert first.tokens.input_tokens == first.usage.input_tokens
+    assert second.tokens.input_tokens == second.usage.input_tokens - first.usage.input_tokens
+    assert second.tokens.credits == second.credits
+
+
 async def test_two_turns_in_a_row_each_end_at_their_own_idle(session: qa.AsyncSession) -> None:
     first = await session.ask("one")
     second = await session.ask("two")

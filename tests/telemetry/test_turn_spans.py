@@ -18,17 +18,15 @@ pytestmark = pytest.mark.anyio
 
 
 def _tokens(result: qa.TurnResult) -> tuple[int, int, int, int]:
-    """What the turn's model requests reported: input, output, cache read, cache creation."""
-    usages = [
-        e.model_usage
-        for e in result.events
-        if isinstance(e, qa.SpanModelRequestEnd) and e.model_usage is not None
-    ]
+    """The turn's own tokens, as its result reports them: input, output, cache read and
+    cache creation."""
+    assert result.tokens is not None
+    tokens = result.tokens
     return (
-        sum(u.input_tokens for u in usages),
-        sum(u.output_tokens for u in usages),
-        sum(u.cache_read_input_tokens for u in usages),
-        sum(u.cache_creation_input_tokens for u in usages),
+        tokens.input_tokens,
+        tokens.output_tokens,
+        tokens.cache_read_input_tokens,
+        tokens.cache_creation_input_tokens,
     )
 
 
