@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 import qoder_async as qa
+from qoder_async.testing import DEFAULT_PACE
 
 from . import _chat, _run, _tail, _worker
 from ._connect import check_files, connect
@@ -395,9 +396,11 @@ def emulator(
     pace: Annotated[
         float,
         typer.Option(
-            "--pace", metavar="SECONDS", help="Seconds between the scripted agent's events."
+            "--pace",
+            metavar="SECONDS",
+            help="Seconds before each of the scripted agent's events (0: as fast as possible).",
         ),
-    ] = 0.0,
+    ] = DEFAULT_PACE,
 ) -> None:
     """Serve the local emulator of the API for other programs; prints its base URL first."""
     try:
