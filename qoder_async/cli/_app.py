@@ -15,7 +15,7 @@ import qoder_async as qa
 from qoder_async.testing import DEFAULT_PACE
 
 from . import _chat, _run, _tail, _worker
-from ._connect import check_files, connect
+from ._connect import check_files, connect, has_token
 from ._errors import CliError, describe, run_command
 from ._help import Command
 from ._screen import PlainScreen, RichScreen, Screen
@@ -152,6 +152,14 @@ def run(
         list[str] | None,
         typer.Option("--allow", metavar="TOOL", help="Approve this always_ask tool (repeatable)."),
     ] = None,
+    keep: Annotated[
+        bool,
+        typer.Option(
+            "--keep",
+            help="Without a token: keep the embedded emulator serving after the turn and "
+            "print the tail command that follows the session; Ctrl-C stops it.",
+        ),
+    ] = False,
     base_url: BaseUrl = None,
     debug: Debug = False,
 ) -> None:
@@ -178,11 +186,18 @@ def run(
         environment_id=environment,
         model=model,
         allow=allow or [],
+        keep=keep,
     )
 
     async def main() -> int:
         if not prompt.strip():
             raise CliError('the prompt is empty: say what to ask, as in qoder-async run "hello"')
+        if keep and has_token():
+            raise CliError(
+                "--keep keeps the embedded emulator (used when no token is set) serving; "
+                "with a token the session stays on the service: follow it with "
+                "qoder-async tail SESSION_ID"
+            )
         check_files(options.files)
         async with connect(base_url, embedded_allowed=True, notice=_stderr_line) as connection:
             return await _run.run(connection, options, screen)
