@@ -88,6 +88,10 @@ Files = Annotated[
     ),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON lines (the API's objects).")]
+Allow = Annotated[
+    list[str] | None,
+    typer.Option("--allow", metavar="TOOL", help="Approve this always_ask tool (repeatable)."),
+]
 
 
 def _stderr_line(text: str) -> None:
@@ -115,16 +119,22 @@ def chat(
     thinking: Annotated[
         bool, typer.Option("--thinking", help="Show the agent's thoughts in full.")
     ] = False,
+    allow: Allow = None,
     base_url: BaseUrl = None,
     debug: Debug = False,
 ) -> None:
-    """Talk with an agent. Ctrl-C interrupts a turn, a second Ctrl-C quits; /help in the chat."""
+    """Talk with an agent. Ctrl-C interrupts a turn, a second Ctrl-C quits; /help in the chat.
+
+    A tool whose policy is always_ask asks at the terminal (y/n) unless --allow names it;
+    when stdin is not a terminal, it is refused unless --allow names it.
+    """
     options = _chat.ChatOptions(
         session_id=session,
         agent_id=agent,
         environment_id=environment,
         model=model,
         files=file or [],
+        allow=allow or [],
     )
     screen = _terminal_screen(show_thinking=thinking)
 
@@ -148,10 +158,7 @@ def run(
     environment: EnvironmentId = None,
     session: SessionId = None,
     model: Model = "ultimate",
-    allow: Annotated[
-        list[str] | None,
-        typer.Option("--allow", metavar="TOOL", help="Approve this always_ask tool (repeatable)."),
-    ] = None,
+    allow: Allow = None,
     keep: Annotated[
         bool,
         typer.Option(

@@ -41,15 +41,17 @@ class RunOptions:
     keep: bool = False
 
 
-def allow_only(names: Sequence[str]) -> qa.OnPermission:
-    """Approve the ``always_ask`` calls of the named tools and refuse every other one:
-    nobody is at the keyboard of ``run`` to ask."""
+def allow_only(names: Sequence[str], *, command: str = "run", why: str = "") -> qa.OnPermission:
+    """Approve the ``always_ask`` calls of the named tools and refuse every other one, when
+    nobody can be asked (``run``, or ``chat`` on a pipe); ``why`` ends the refusal."""
     allowed = frozenset(names)
 
     def decide(call: qa.PendingCall) -> bool | qa.Deny:
         if call.name in allowed:
             return True
-        return qa.Deny(f"qoder-async run does not allow {call.name} (no --allow {call.name})")
+        return qa.Deny(
+            f"qoder-async {command} does not allow {call.name} (no --allow {call.name}{why})"
+        )
 
     return decide
 

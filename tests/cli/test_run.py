@@ -15,7 +15,7 @@ import pytest
 import qoder_async as qa
 from qoder_async.testing import Emulator
 
-from ._support import CLI, InProcessCLI, Terminal, clean_env
+from ._support import CLI, InProcessCLI, Terminal, ask_glob_agent, clean_env
 
 README_PROMPT = "Read the mounted spec and list its acceptance criteria"
 
@@ -144,30 +144,14 @@ def test_python_m_runs_the_command_line(cli_process: CLI) -> None:
         assert command in done.stdout
 
 
-def _ask_glob_agent(emulator: Emulator) -> str:
-    import httpx
-
-    toolset = {
-        "type": "agent_toolset_20260401",
-        "configs": [{"name": "Glob", "permission_policy": {"type": "always_ask"}}],
-    }
-    response = httpx.post(
-        f"{emulator.base_url}/agents",
-        json={"name": "asks", "model": "ultimate", "tools": [toolset]},
-        headers={"Authorization": "Bearer test"},
-    )
-    response.raise_for_status()
-    return str(response.json()["id"])
-
-
 def test_run_refuses_an_ask_that_allow_does_not_name(cli: InProcessCLI, emulator: Emulator) -> None:
-    done = cli("run", "hello", "--quiet", "--agent", _ask_glob_agent(emulator))
+    done = cli("run", "hello", "--quiet", "--agent", ask_glob_agent(emulator))
     assert done.returncode == 0, done.stderr
     assert "qoder-async run does not allow Glob (no --allow Glob)" in done.stdout
 
 
 def test_run_approves_an_ask_that_allow_names(cli: InProcessCLI, emulator: Emulator) -> None:
-    agent = _ask_glob_agent(emulator)
+    agent = ask_glob_agent(emulator)
     done = cli("run", "hello", "--quiet", "--agent", agent, "--allow", "Glob")
     assert done.returncode == 0, done.stderr
     assert "does not allow" not in done.stdout
