@@ -207,6 +207,23 @@ def test_n_denies_the_call_and_the_model_is_told_why(
     assert "not on this machine" in screen.split('You asked: "hello".', 1)[1]
 
 
+def test_ctrl_c_at_the_question_denies_and_the_chat_goes_on(
+    terminal: Terminal, emulator: Emulator
+) -> None:
+    env = api_env(emulator)
+    terminal.start(CLI(env).command("chat", "--agent", ask_glob_agent(emulator)), env)
+    session_id = _session_id(terminal.wait_for_prompt())
+    terminal.type("hello")
+    terminal.wait_for(QUESTION)
+    terminal.press("C-c")
+    terminal.wait_for(r"denied Glob: The user at the terminal did not approve Glob\.")
+    terminal.wait_for(r"── idle \(end_turn\)")
+    terminal.wait_for_prompt()
+    assert _confirmations(emulator, session_id) == [
+        ("deny", "The user at the terminal did not approve Glob.")
+    ]
+
+
 def test_a_line_typed_before_the_question_is_queued_not_taken_as_the_answer(
     terminal: Terminal,
 ) -> None:

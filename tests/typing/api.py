@@ -57,7 +57,7 @@ async def lists_and_options(client: qa.AsyncQoder) -> None:
     live = qa.LiveText()
 
     def told(change: qa.Reconnect) -> None:
-        assert_type(change.state, 'Literal["disconnected", "reconnected"]')
+        assert_type(change.state, Literal["disconnected", "reconnected"])
         assert_type(change.error, "BaseException | None")
 
     on_reconnect: qa.OnReconnect = told
