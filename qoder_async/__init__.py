@@ -244,6 +244,10 @@ if TYPE_CHECKING:
         LiveText as LiveText,
         Preview as Preview,
     )
+    from .streaming._reconnect import (
+        OnReconnect as OnReconnect,
+        Reconnect as Reconnect,
+    )
     from .streaming._stream import (
         EventStream as EventStream,
     )

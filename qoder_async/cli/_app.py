@@ -12,9 +12,10 @@ import typer
 from rich.console import Console
 
 import qoder_async as qa
+from qoder_async.testing import DEFAULT_PACE
 
 from . import _chat, _run, _tail, _worker
-from ._connect import check_files, connect
+from ._connect import check_files, connect, has_token
 from ._errors import CliError, describe, run_command
 from ._help import Command
 from ._screen import PlainScreen, RichScreen, Screen
@@ -87,6 +88,10 @@ Files = Annotated[
     ),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON lines (the API's objects).")]
+Allow = Annotated[
+    list[str] | None,
+    typer.Option("--allow", metavar="TOOL", help="Approve this always_ask tool (repeatable)."),
+]
 
 
 def _stderr_line(text: str) -> None:
@@ -114,16 +119,22 @@ def chat(
     thinking: Annotated[
         bool, typer.Option("--thinking", help="Show the agent's thoughts in full.")
     ] = False,
+    allow: Allow = None,
     base_url: BaseUrl = None,
     debug: Debug = False,
 ) -> None:
-    """Talk with an agent. Ctrl-C interrupts a turn, a second Ctrl-C quits; /help in the chat."""
+    """Talk with an agent. Ctrl-C interrupts a turn, a second Ctrl-C quits; /help in the chat.
+
+    A tool whose policy is always_ask asks at the terminal (y/n) unless --allow names it;
+    when stdin is not a terminal, it is refused unless --allow names it.
+    """
     options = _chat.ChatOptions(
         session_id=session,
         agent_id=agent,
         environment_id=environment,
         model=model,
         files=file or [],
+        allow=allow or [],
     )
     screen = _terminal_screen(show_thinking=thinking)
 
@@ -147,10 +158,15 @@ def run(
     environment: EnvironmentId = None,
     session: SessionId = None,
     model: Model = "ultimate",
-    allow: Annotated[
-        list[str] | None,
-        typer.Option("--allow", metavar="TOOL", help="Approve this always_ask tool (repeatable)."),
-    ] = None,
+    allow: Allow = None,
+    keep: Annotated[
+        bool,
+        typer.Option(
+            "--keep",
+            help="Without a token: keep the embedded emulator serving after the turn and "
+            "print the tail command that follows the session; Ctrl-C stops it.",
+        ),
+    ] = False,
     base_url: BaseUrl = None,
     debug: Debug = False,
 ) -> None:
@@ -177,11 +193,18 @@ def run(
         environment_id=environment,
         model=model,
         allow=allow or [],
+        keep=keep,
     )
 
     async def main() -> int:
         if not prompt.strip():
             raise CliError('the prompt is empty: say what to ask, as in qoder-async run "hello"')
+        if keep and has_token():
+            raise CliError(
+                "--keep keeps the embedded emulator (used when no token is set) serving; "
+                "with a token the session stays on the service: follow it with "
+                "qoder-async tail SESSION_ID"
+            )
         check_files(options.files)
         async with connect(base_url, embedded_allowed=True, notice=_stderr_line) as connection:
             return await _run.run(connection, options, screen)
@@ -395,9 +418,11 @@ def emulator(
     pace: Annotated[
         float,
         typer.Option(
-            "--pace", metavar="SECONDS", help="Seconds between the scripted agent's events."
+            "--pace",
+            metavar="SECONDS",
+            help="Seconds before each of the scripted agent's events (0: as fast as possible).",
         ),
-    ] = 0.0,
+    ] = DEFAULT_PACE,
 ) -> None:
     """Serve the local emulator of the API for other programs; prints its base URL first."""
     try:

@@ -11,16 +11,20 @@ from attrs import frozen
 
 import qoder_async as qa
 
+from ._approve import TerminalApprover, TypeAhead
 from ._connect import Connection, mount_files, mount_repository, start_session
 from ._control import CtrlC
 from ._errors import EXIT_INTERRUPTED, CliError, describe
 from ._keyboard import LineReader, keys_hidden
 from ._prompt import Prompt
+from ._run import allow_only
 from ._screen import RichScreen, Screen
 from ._turn import play_turn
 from ._view import Line, TurnView
 
 __all__ = ["ChatOptions", "chat"]
+
+NOBODY_TO_ASK = ", and stdin is not a terminal to ask at"
 
 HELP = (
     "/file PATH  upload a file and mount it under /data/inputs/\n"
@@ -29,6 +33,8 @@ HELP = (
     "/quit       leave (so do Ctrl-D, and Ctrl-C when no turn runs)\n"
     "Ctrl-C during a turn interrupts the agent; a second Ctrl-C quits.\n"
     "Lines typed while a turn runs are queued and sent, in order, when it ends.\n"
+    "A tool that asks for approval asks here: y allows it, n denies it (a reason may follow\n"
+    "n; Ctrl-C or Ctrl-D deny too). Only what is typed at the question answers it.\n"
     "Up and Down walk the history of earlier runs (QODER_CHAT_HISTORY names its file)."
 )
 
@@ -42,6 +48,7 @@ class ChatOptions:
     environment_id: str | None
     model: str
     files: Sequence[str]
+    allow: Sequence[str] = ()
 
 
 async def chat(connection: Connection, options: ChatOptions, screen: Screen) -> int:
@@ -92,22 +99,30 @@ async def _converse(
             continue
         view = TurnView(echo_user=not interactive)
         view.queued = queued
+        type_ahead = TypeAhead(reader, queued)
+        on_permission: qa.OnPermission
+        if prompt is not None and isinstance(screen, RichScreen):
+            on_permission = TerminalApprover(
+                prompt=prompt, screen=screen, type_ahead=type_ahead, allowed=options.allow
+            )
+        else:
+            on_permission = allow_only(options.allow, command="chat", why=NOBODY_TO_ASK)
         try:
             with keys_hidden(reader.fd, drop_typed=prompt is None):
                 async with anyio.create_task_group() as typing:
                     if prompt is not None:
-                        typing.start_soon(_queue_lines, reader, queued)
-                    await play_turn(session, text, screen=screen, view=view, control=control)
+                        typing.start_soon(type_ahead.run)
+                    await play_turn(
+                        session,
+                        text,
+                        screen=screen,
+                        view=view,
+                        control=control,
+                        on_permission=on_permission,
+                    )
                     typing.cancel_scope.cancel()
         except qa.QoderError as exc:
             screen.error(describe(exc))
-
-
-async def _queue_lines(reader: LineReader, queued: deque[str]) -> None:
-    """Keep the lines typed while a turn runs, to send when it ends."""
-    while (line := await reader.readline()) is not None:
-        if line.strip():
-            queued.append(line.strip())
 
 
 async def _command(text: str, session: qa.AsyncSession, screen: Screen) -> bool:

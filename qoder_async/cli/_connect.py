@@ -22,11 +22,13 @@ from ._errors import CliError
 __all__ = [
     "DEMO_SPEC",
     "EMBEDDED_PACE",
+    "EMULATOR_TOKEN",
     "NO_TOKEN",
     "Connection",
     "check_files",
     "check_repository",
     "connect",
+    "has_token",
     "mount_demo",
     "mount_files",
     "mount_repository",
@@ -35,6 +37,8 @@ __all__ = [
 ]
 
 TOKEN_VARIABLES = ("QODER_ACCESS_TOKEN", "QODER_PAT")
+EMULATOR_TOKEN = "emulator"
+"""The token the CLI uses on the embedded emulator (which takes any)."""
 EMBEDDED_PACE = 0.12
 """Seconds between the embedded emulator's events: slow enough to watch a turn unfold."""
 GITHUB = "https://github.com/"
@@ -70,6 +74,11 @@ class Connection:
 
 def _token() -> str | None:
     return next((os.environ[name] for name in TOKEN_VARIABLES if os.environ.get(name)), None)
+
+
+def has_token() -> bool:
+    """Whether a token is set, so that commands talk to the service, not an emulator."""
+    return _token() is not None
 
 
 @asynccontextmanager
@@ -109,7 +118,7 @@ async def connect(
             f"No QODER_ACCESS_TOKEN: using the embedded emulator at {emulator.base_url} "
             "(set a token for Qoder Cloud)"
         )
-        async with qa.AsyncQoder("emulator", emulator.base_url) as client:
+        async with qa.AsyncQoder(EMULATOR_TOKEN, emulator.base_url) as client:
             yield Connection(client, embedded=True)
     finally:
         with anyio.CancelScope(shield=True):

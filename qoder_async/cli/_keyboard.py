@@ -10,6 +10,7 @@ display.
 from __future__ import annotations
 
 import os
+import select
 import stat
 import sys
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from contextlib import contextmanager
 
 import anyio
 
-__all__ = ["LineReader", "keys_hidden", "stdin_fd"]
+__all__ = ["LineReader", "drop_unfinished", "keys_hidden", "stdin_fd"]
 
 
 class LineReader:
@@ -45,6 +46,28 @@ class LineReader:
             return None
         line, _, self._buffer = self._buffer.partition(b"\n")
         return line.decode(errors="replace").rstrip("\r")
+
+    def typed_lines(self) -> list[str]:
+        """The whole lines that can be read now, without waiting for more."""
+        lines: list[str] = []
+        while True:
+            if b"\n" in self._buffer:
+                line, _, self._buffer = self._buffer.partition(b"\n")
+                lines.append(line.decode(errors="replace").rstrip("\r"))
+            elif self._eof or not select.select([self.fd], [], [], 0)[0]:
+                return lines
+            else:
+                chunk = os.read(self.fd, 65536)
+                self._eof = not chunk
+                self._buffer += chunk
+
+
+def drop_unfinished(fd: int) -> None:
+    """Throw away what was typed on the terminal ``fd`` and not yet sent with Enter."""
+    if os.isatty(fd):
+        import termios  # POSIX only, and only needed on a terminal
+
+        termios.tcflush(fd, termios.TCIFLUSH)
 
 
 def stdin_fd() -> int | None:

@@ -31,7 +31,8 @@ def history_path() -> Path:
 
 
 class Prompt:
-    """Reads one edited line at a time; ``None`` at Ctrl-D.
+    """Reads one edited line at a time (a message, or the answer to a question); ``None``
+    at Ctrl-D.
 
     Raises:
         KeyboardInterrupt: Ctrl-C was pressed at the prompt.
@@ -41,6 +42,8 @@ class Prompt:
         path = history_path() if path is None else path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._session: PromptSession[str] = PromptSession(history=FileHistory(str(path)))
+        # Answers to questions are not messages: they stay out of the chat's history.
+        self._questions: PromptSession[str] = PromptSession()
 
     async def read(self) -> str | None:
         """The next line typed, or ``None`` at the end of input (Ctrl-D)."""
@@ -50,4 +53,12 @@ class Prompt:
             # it back to Python's default handler, leaving the chat's Ctrl-C watcher deaf.
             return await self._session.prompt_async(mark, handle_sigint=False)
         except EOFError:
+            return None
+
+    async def ask(self, question: FormattedText) -> str | None:
+        """One line answering ``question`` (kept out of the history); ``None`` at Ctrl-C or
+        Ctrl-D."""
+        try:
+            return await self._questions.prompt_async(question, handle_sigint=False)
+        except (EOFError, KeyboardInterrupt):
             return None

@@ -7,8 +7,8 @@ of a turn), ``show(lines)``, ``note(text)`` and ``error(text)``.
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from typing import Protocol, TextIO
 
 import anyio
@@ -74,9 +74,10 @@ class _LivePart:
             )
 
 
-async def _tick(live: Live) -> None:
+async def _tick(screen: RichScreen) -> None:
     while True:
-        live.refresh()
+        if screen.live_display is not None:
+            screen.live_display.refresh()
         await anyio.sleep(1 / 12)
 
 
@@ -90,21 +91,49 @@ class RichScreen:
     def __init__(self, console: Console, *, show_thinking: bool = False) -> None:
         self.console = console
         self.show_thinking = show_thinking
+        self._part: _LivePart | None = None
+        self.live_display: Live | None = None
+        """The live display on the screen now, if any (none while :meth:`paused`)."""
+
+    def _start_live(self, part: _LivePart) -> Live:
+        live = Live(part, console=self.console, auto_refresh=False, transient=True)
+        live.start()
+        return live
 
     @asynccontextmanager
     async def live(self, view: TurnView) -> AsyncIterator[None]:
         """Run a live display of ``view``; lines shown meanwhile appear above it."""
         # Refreshed from this task, never from rich's refresh thread: a refresh racing a
         # print from here can misplace the cursor and overwrite lines already printed.
-        with Live(
-            _LivePart(view), console=self.console, auto_refresh=False, transient=True
-        ) as live:
+        self._part = _LivePart(view)
+        self.live_display = self._start_live(self._part)
+        try:
             async with anyio.create_task_group() as tasks:
-                tasks.start_soon(_tick, live)
+                tasks.start_soon(_tick, self)
                 try:
                     yield
                 finally:
                     tasks.cancel_scope.cancel()
+        finally:
+            if self.live_display is not None:
+                self.live_display.stop()
+            self.live_display = self._part = None
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Take the live display off the screen for the block (while a question is asked at
+        the terminal), and bring it back under what was printed meanwhile."""
+        live, part = self.live_display, self._part
+        if live is None or part is None:
+            yield
+            return
+        self.live_display = None
+        live.stop()
+        try:
+            yield
+        finally:
+            # A new display: the stopped one would erase as many lines as it last covered.
+            self.live_display = self._start_live(part)
 
     def show(self, lines: Sequence[Line]) -> None:
         """Print lines above the live display."""

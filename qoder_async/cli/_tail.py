@@ -44,23 +44,48 @@ async def tail(
     if until_idle and info.status == "idle" and (from_id is None or from_id == last_id):
         _say(f"{session_id} is idle, with nothing after " + (from_id or "its last event"))
         return 0
-    stream = session.events(last_event_id=from_id, deltas=not as_json)
+    stream = session.events(last_event_id=from_id, deltas=not as_json, on_reconnect=_tell)
     async with anyio.create_task_group() as tasks:
         control = CtrlC(tasks.cancel_scope)
         await tasks.start(control.watch, tasks)
-        async with stream:
-            await _follow(stream, as_json=as_json, until_idle=until_idle, screen=screen)
+        try:
+            async with stream:
+                await _follow(stream, as_json=as_json, until_idle=until_idle, screen=screen)
+        except qa.StreamError as exc:
+            cause = exc.__cause__
+            why = f" ({type(cause).__name__}: {cause})" if cause is not None else ""
+            raise CliError(
+                f"gave up reconnecting to {client.base_url} after {exc.attempts} failed "
+                f"attempts{why}{_resume(session_id, exc.last_event_id or stream.last_event_id)}"
+            ) from exc
         tasks.cancel_scope.cancel()
     if control.quit:
         if stream.last_event_id:
-            print(
-                f"stopped after {stream.last_event_id}; resume with: "
-                f"qoder-async tail {session_id} --from {stream.last_event_id}",
-                file=sys.stderr,
-                flush=True,
-            )
+            _say(f"stopped after {stream.last_event_id}{_resume(session_id, stream.last_event_id)}")
         return EXIT_INTERRUPTED
     return 0
+
+
+def _resume(session_id: str, last_event_id: str | None) -> str:
+    if not last_event_id:
+        return ""
+    return f"; resume with: qoder-async tail {session_id} --from {last_event_id}"
+
+
+def _tell(change: qa.Reconnect) -> None:
+    """Say at once what happens to the connection: tail reconnects by itself, not silently."""
+    error = change.error
+    why = "the server closed it" if error is None else f"{type(error).__name__}: {error}"
+    if change.state == "reconnected":
+        after = f", resuming after {change.last_event_id}" if change.last_event_id else ""
+        _say(f"reconnected to {change.url}{after}")
+    elif change.failures == 0:
+        _say(f"connection lost ({why}); reconnecting to {change.url}…")
+    else:
+        _say(
+            f"cannot reconnect to {change.url} ({why}); attempt {change.failures} of "
+            f"{change.max_failures} failed, trying again in {change.delay:.1f}s…"
+        )
 
 
 def _say(text: str) -> None:

@@ -169,8 +169,11 @@ class TurnView:
             self.activity = "waiting for the agent"
             return [Line("user", event.text)] if self.echo_user else []
         if isinstance(event, qa.SessionStatusRunning):
-            if self.status != "starting":
+            if self.stop_reason == "requires_action":
+                self.ended = None  # the same turn goes on once its calls are answered
+            elif self.status != "starting":
                 self._reset_turn()
+            self.stop_reason = None
             self.status = "running"
             self.activity = "working"
             return []
@@ -205,6 +208,16 @@ class TurnView:
             self.activity = "working"
             kind = "tool_error" if event.is_error else "result"
             return [Line(kind, result_summary(_blocks_text(event.content)))]
+        if isinstance(event, qa.UserToolConfirmation):
+            name = self._tools.get(event.tool_use_id, "the tool")
+            if event.result == "allow":
+                return [Line("note", f"allowed {name}")]
+            reason = f": {event.deny_message}" if event.deny_message else ""
+            return [Line("note", f"denied {name}{reason}")]
+        if isinstance(event, qa.UserCustomToolResult):
+            name = self._tools.get(event.custom_tool_use_id, "a custom tool")
+            kind = "tool_error" if event.is_error else "result"
+            return [Line(kind, f"{name}: {result_summary(_blocks_text(event.content))}")]
         if isinstance(event, qa.UserInterrupt):
             self.interrupted = True
             return [Line("note", "interrupt sent; the agent stops")]

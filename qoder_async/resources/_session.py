@@ -48,6 +48,7 @@ from .._models._params import (
 from .._telemetry import Telemetry
 from ..cursors._store import CursorStore, answer_store
 from ..streaming._hub import EventHub
+from ..streaming._reconnect import OnReconnect
 from ..streaming._stream import EventStream
 from ..tools._calls import OnPermission, PendingCall, pending_calls
 from ..tools._runner import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, ToolRunner, idempotency_key
@@ -381,6 +382,7 @@ class AsyncSession(AsyncCloseable):
         deltas: bool | Sequence[str] = False,
         idle_timeout: float | None = None,
         cursors: CursorStore | None = None,
+        on_reconnect: OnReconnect | None = None,
     ) -> EventStream:
         """The session's events as an endless, resumable async iterator.
 
@@ -391,6 +393,9 @@ class AsyncSession(AsyncCloseable):
         With ``cursors`` (a :class:`CursorStore`, e.g. ``SQLiteCursors("bot.db")`` or a fleet
         ``Lease``) it starts after the last handled event instead of now, and commits each
         event when the loop asks for the next one (the body returned without raising).
+
+        ``on_reconnect(change)`` is told at once when the connection drops (or an attempt to
+        reopen it fails) and when it is back; see :class:`Reconnect`.
         """
         stream = self._client.sessions.events.stream(
             self.id,
@@ -398,6 +403,7 @@ class AsyncSession(AsyncCloseable):
             deltas=deltas,
             idle_timeout=idle_timeout,
             cursors=cursors,
+            on_reconnect=on_reconnect,
         )
         self._streams.add(stream)
         return stream

@@ -16,6 +16,7 @@ from .._models._objects import DeletedObject, Session, SessionResource
 from .._models._params import EventParam, ResourceParam
 from ..cursors._store import CursorStore
 from ..streaming._cursor_stream import CursorStream
+from ..streaming._reconnect import OnReconnect
 from ..streaming._stream import EventStream
 from ._endpoints import Resource, endpoint, route
 from ._files import Files
@@ -93,6 +94,7 @@ class SessionEvents(Resource):
         deltas: bool | Sequence[str] = False,
         idle_timeout: float | None = None,
         cursors: CursorStore | None = None,
+        on_reconnect: OnReconnect | None = None,
     ) -> EventStream:
         """Follow the session's events live; see :class:`EventStream`.
 
@@ -101,7 +103,8 @@ class SessionEvents(Resource):
         messages and thinking. ``idle_timeout`` overrides the client's
         ``stream_idle_timeout``. With ``cursors`` the stream starts after the stored cursor
         (unless ``last_event_id`` is given) and commits each event once handled; see
-        :class:`CursorStore`.
+        :class:`CursorStore`. ``on_reconnect`` is told when the connection drops and when
+        it is back (see :class:`Reconnect`).
         """
         if last_event_id is not None:
             check_event_id(last_event_id)
@@ -127,6 +130,7 @@ class SessionEvents(Resource):
             deltas=delta_kinds(deltas),
             idle_timeout=idle_timeout,
             probe=finished,
+            on_reconnect=on_reconnect,
         )
 
 

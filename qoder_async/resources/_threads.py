@@ -9,6 +9,7 @@ from .._http._headers import check_event_id
 from .._http._urls import path_segment
 from .._models._events import Event
 from .._models._objects import SessionThread
+from ..streaming._reconnect import OnReconnect
 from ..streaming._stream import EventStream
 from ._endpoints import Resource, endpoint, route
 from ._pagination import AsyncPager
@@ -44,9 +45,11 @@ class ThreadEvents(Resource):
         *,
         last_event_id: str | None = None,
         idle_timeout: float | None = None,
+        on_reconnect: OnReconnect | None = None,
     ) -> EventStream:
         """Follow the thread's events live: the same resumable :class:`EventStream` as a
-        session's, without delta previews (thread streams have none).
+        session's, without delta previews (thread streams have none); ``on_reconnect`` as
+        for a session's.
 
         Ends when the session ends for good, or on reconnect when the thread is archived
         or gone.
@@ -72,6 +75,7 @@ class ThreadEvents(Resource):
             last_event_id=last_event_id,
             idle_timeout=idle_timeout,
             probe=finished,
+            on_reconnect=on_reconnect,
         )
 
 

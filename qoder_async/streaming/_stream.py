@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Literal
 
 import anyio
 import httpx
@@ -22,6 +22,7 @@ from .._errors import APIStatusError, EventTooLargeError, StreamError
 from .._http._headers import sendable_event_id
 from .._models._convert import event_id_of, loads, structure_event
 from .._models._events import TERMINAL_EVENT_TYPES, Event, MalformedEvent
+from ._reconnect import OnReconnect, Reconnect
 from ._sse import Frame, FrameDecoder
 
 if TYPE_CHECKING:
@@ -100,6 +101,9 @@ class EventStream(AsyncCloseable):
     the last 64 delivered (or the ``last_event_id`` the stream started from); nothing
     depends on how ids sort. An event without an id is yielded and leaves the cursor as is.
 
+    ``on_reconnect`` (a plain function) is told each time the connection drops or an attempt
+    to reopen it fails, and again when a new connection is open: see :class:`Reconnect`.
+
     Raises:
         APIStatusError: the first connection was refused (e.g. 404), or a later one with a
             status that is not retried.
@@ -116,11 +120,14 @@ class EventStream(AsyncCloseable):
         deltas: Sequence[str] = (),
         idle_timeout: float | None = None,
         probe: Probe | None = None,
+        on_reconnect: OnReconnect | None = None,
     ) -> None:
         # The generator holds the follower, not this object: when the caller drops the
         # stream (breaks out of a loop), nothing cycles back, so the generator is finalised
         # at once and its connection closed.
-        self._follower = _Follower(client, path, deltas, idle_timeout, probe, last_event_id)
+        self._follower = _Follower(
+            client, path, deltas, idle_timeout, probe, last_event_id, on_reconnect
+        )
         self._gen = self._follower.run()
 
     @property
@@ -169,12 +176,14 @@ class _Follower:
         idle_timeout: float | None,
         probe: Probe | None,
         last_event_id: str | None,
+        on_reconnect: OnReconnect | None = None,
     ) -> None:
         self._client = client
         self._path = path
         self._params = [("event_deltas[]", kind) for kind in deltas]
         self._idle_timeout = idle_timeout
         self._probe = probe
+        self._on_reconnect = on_reconnect
         self.last_event_id = last_event_id
         self.reconnects = 0
         self._recent: set[str] = set()
@@ -202,6 +211,7 @@ class _Follower:
         failures = 0
         announced = False
         connected_once = False
+        disconnected = False  # told on_reconnect so, and not yet that it reconnected
         while True:
             healthy = False
             server_retry: int | None = None
@@ -217,6 +227,9 @@ class _Follower:
                     idle_timeout=self._idle_timeout,
                 ) as response:
                     connected_once = True
+                    if disconnected:
+                        disconnected = False
+                        self._tell("reconnected")
                     if not announced:
                         announced = True
                         yield _CONNECTED
@@ -281,5 +294,29 @@ class _Follower:
             self._client.telemetry.reconnect(
                 self._path, self.reconnects + 1, delay, type(error).__name__ if error else None
             )
+            disconnected = True
+            self._tell("disconnected", error=error, failures=failures, delay=delay)
             await anyio.sleep(delay)
             self.reconnects += 1
+
+    def _tell(
+        self,
+        state: Literal["disconnected", "reconnected"],
+        *,
+        error: BaseException | None = None,
+        failures: int = 0,
+        delay: float = 0.0,
+    ) -> None:
+        if self._on_reconnect is None:
+            return
+        self._on_reconnect(
+            Reconnect(
+                state=state,
+                url=self._client.url(self._path),
+                error=error,
+                failures=failures,
+                max_failures=self._client.retry_policy.stream_max_failures,
+                delay=delay,
+                last_event_id=self.last_event_id,
+            )
+        )

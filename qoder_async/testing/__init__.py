@@ -31,8 +31,9 @@ Choices where the reference is silent or sources disagree:
 - Ids are time-ordered like the API's; ``Emulator(ids="random")`` (``--ids random``) issues
   128 random bits instead. The emulator never compares ids: lists are in creation order and
   a cursor naming a deleted object is placed by the order ids were issued in.
-- ``python -m qoder_async.testing`` paces turns (``--pace 0.08``: about a second a turn, as on
-  the real service); ``Emulator()`` defaults to ``pace=0`` for fast tests.
+- ``python -m qoder_async.testing`` and ``qoder-async emulator`` pace turns (``--pace``,
+  default :data:`DEFAULT_PACE`, 0.08 s: about a second a turn, as on the real service);
+  ``Emulator()`` defaults to ``pace=0`` for fast tests.
 - Each session has a primary thread (``sthr_``); ``Emulator.add_thread`` adds child threads.
 - Deletes answer ``{"id", "type": "<kind>_deleted"}``. Idempotency keys are remembered per
   bearer token for 24 h, except for responses 409, 429 and 5xx, which a retry re-executes.
@@ -45,6 +46,9 @@ from .._lazy import lazy_exports
 # Each public name once; imported on first use, so that loading the pytest plugin
 # (testing/pytest_plugin.py) costs nothing and needs no extra until a fixture is used.
 if TYPE_CHECKING:
+    from ._defaults import (
+        DEFAULT_PACE as DEFAULT_PACE,
+    )
     from ._expect import (
         assert_events as assert_events,
     )

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from ._defaults import DEFAULT_PACE
 from ._faults import RequestFault, StreamFault
 from ._ids import ID_SCHEMES
 from ._server import Emulator
@@ -16,9 +17,6 @@ from ._server import Emulator
 __all__ = ["build_parser", "main"]
 
 LINE_ENDINGS = {"lf": "\n", "crlf": "\r\n", "cr": "\r"}
-DEFAULT_PACE = 0.08
-"""Seconds before each turn event: the default turn then takes about a second, like the real
-service's, so a client that sends while a turn runs sees the 409 it will meet there."""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -119,6 +119,21 @@ def finished_turn(emulator: Emulator, message: str = "hello") -> str:
     return anyio.run(go)
 
 
+def ask_glob_agent(emulator: Emulator) -> str:
+    """Make an agent whose built-in Glob tool asks for approval (``always_ask``); its id."""
+
+    async def go() -> str:
+        async with qa.AsyncQoder(TOKEN, emulator.base_url) as client:
+            toolset = {
+                "type": "agent_toolset_20260401",
+                "configs": [{"name": "Glob", "permission_policy": {"type": "always_ask"}}],
+            }
+            agent = await client.agents.create(name="asks", model="ultimate", tools=[toolset])
+            return agent.id
+
+    return anyio.run(go)
+
+
 def wait_until(condition: Callable[[], Any], timeout: float = 30.0, what: str = "") -> Any:
     """Poll ``condition`` until it returns something truthy; return that."""
     deadline = time.monotonic() + timeout

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from qoder_async.testing import Emulator
 
-from ._support import CLI, PROMPT, Terminal, api_env, clean_env
+from ._support import CLI, PROMPT, Terminal, api_env, ask_glob_agent, clean_env
 
 
 def test_chat_renders_a_turn_live_with_spinner_and_footer(terminal: Terminal) -> None:
@@ -160,3 +160,110 @@ def test_a_line_typed_during_a_turn_is_queued_then_sent_when_it_ends(
         screen = terminal.wait_for(r'You asked: "second"[\s\S]*── idle')
         assert f"{PROMPT} second" in screen
         assert _user_messages(slow, session_id) == ["first", "second"]
+
+
+QUESTION = r"allow Glob\? \[y/n\] \u203a\s*$"
+"""The question chat asks for an always_ask call of Glob, waiting for its answer."""
+
+
+def _confirmations(emulator: Emulator, session_id: str) -> list[tuple[str, str | None]]:
+    return [
+        (event["result"], event.get("deny_message"))
+        for event in emulator.log(session_id)
+        if event["type"] == "user.tool_confirmation"
+    ]
+
+
+def test_an_approval_is_asked_with_the_tool_and_its_input_and_y_lets_the_turn_go_on(
+    terminal: Terminal, emulator: Emulator
+) -> None:
+    env = api_env(emulator)
+    terminal.start(CLI(env).command("chat", "--agent", ask_glob_agent(emulator)), env)
+    session_id = _session_id(terminal.wait_for_prompt())
+    terminal.type("hello")
+    screen = terminal.wait_for(QUESTION)
+    assert "? Glob asks to run with:\n    pattern: **/*\n    path: /data\n" in screen
+    terminal.type("y")
+    screen = terminal.wait_for(r"── idle \(end_turn\)")
+    assert re.search(r"allow Glob\? \[y/n\] \u203a y$", screen, re.MULTILINE)  # answer kept
+    assert "allowed Glob" in screen
+    assert 'You asked: "hello".' in screen
+    assert _confirmations(emulator, session_id) == [("allow", None)]
+
+
+def test_n_denies_the_call_and_the_model_is_told_why(
+    terminal: Terminal, emulator: Emulator
+) -> None:
+    env = api_env(emulator)
+    terminal.start(CLI(env).command("chat", "--agent", ask_glob_agent(emulator)), env)
+    session_id = _session_id(terminal.wait_for_prompt())
+    terminal.type("hello")
+    terminal.wait_for(QUESTION)
+    terminal.type("n not on this machine")
+    screen = terminal.wait_for(r"── idle \(end_turn\)")
+    assert "denied Glob: not on this machine" in screen
+    assert _confirmations(emulator, session_id) == [("deny", "not on this machine")]
+    # The emulator's agent quotes the refusal it was given in its answer.
+    assert "not on this machine" in screen.split('You asked: "hello".', 1)[1]
+
+
+def test_ctrl_c_at_the_question_denies_and_the_chat_goes_on(
+    terminal: Terminal, emulator: Emulator
+) -> None:
+    env = api_env(emulator)
+    terminal.start(CLI(env).command("chat", "--agent", ask_glob_agent(emulator)), env)
+    session_id = _session_id(terminal.wait_for_prompt())
+    terminal.type("hello")
+    terminal.wait_for(QUESTION)
+    terminal.press("C-c")
+    terminal.wait_for(r"denied Glob: The user at the terminal did not approve Glob\.")
+    terminal.wait_for(r"── idle \(end_turn\)")
+    terminal.wait_for_prompt()
+    assert _confirmations(emulator, session_id) == [
+        ("deny", "The user at the terminal did not approve Glob.")
+    ]
+
+
+def test_a_line_typed_before_the_question_is_queued_not_taken_as_the_answer(
+    terminal: Terminal,
+) -> None:
+    with Emulator(pace=0.25) as slow:
+        env = api_env(slow)
+        terminal.start(CLI(env).command("chat", "--agent", ask_glob_agent(slow)), env)
+        session_id = _session_id(terminal.wait_for_prompt())
+        terminal.type("hello")
+        terminal.wait_for(r"running · ")
+        terminal.type("y")  # typed while the turn runs, before anything asks
+        terminal.wait_for(r"queued \u203a y  \(sent after this turn\)")
+        terminal.wait_for(QUESTION)
+        terminal.type("n")
+        terminal.wait_for(r"denied Glob[\s\S]*── idle \(end_turn\)")
+        # The queued line is sent as the next message, and its turn asks again.
+        terminal.wait_for(QUESTION)
+        terminal.type("y")
+        terminal.wait_for(r'You asked: "y"[\s\S]*── idle \(end_turn\)')
+        assert _user_messages(slow, session_id) == ["hello", "y"]
+        assert [result for result, _ in _confirmations(slow, session_id)] == ["deny", "allow"]
+
+
+def test_chat_on_a_pipe_refuses_an_approval_that_allow_does_not_name(
+    cli_process: CLI, emulator: Emulator
+) -> None:
+    done = cli_process("chat", "--agent", ask_glob_agent(emulator), input="hello\n")
+    assert done.returncode == 0, done.stderr
+    refusal = (
+        "qoder-async chat does not allow Glob (no --allow Glob, "
+        "and stdin is not a terminal to ask at)"
+    )
+    assert f"denied Glob: {refusal}" in done.stdout
+    assert refusal in done.stdout.split("agent: ", 1)[1]  # the model was told why
+
+
+def test_chat_on_a_pipe_approves_a_tool_that_allow_names(
+    cli_process: CLI, emulator: Emulator
+) -> None:
+    agent = ask_glob_agent(emulator)
+    done = cli_process("chat", "--agent", agent, "--allow", "Glob", input="hello\n")
+    assert done.returncode == 0, done.stderr
+    assert "allowed Glob" in done.stdout
+    assert "does not allow" not in done.stdout

@@ -5,6 +5,11 @@ from __future__ import annotations
 import signal
 
 import httpx
+import typer
+
+from qoder_async.cli._app import app
+from qoder_async.testing import DEFAULT_PACE
+from qoder_async.testing._cli import build_parser
 
 from ._support import CLI, clean_env
 
@@ -24,3 +29,11 @@ def test_emulator_prints_its_base_url_first_and_serves_until_ctrl_c() -> None:
         server.kill()
     assert server.returncode == 0
     assert f"export QODER_BASE_URL={base_url} QODER_ACCESS_TOKEN=emulator" in err
+
+
+def test_both_emulator_commands_pace_turns_alike_by_default() -> None:
+    command = typer.main.get_command(app)
+    assert isinstance(command, typer.core.TyperGroup)
+    emulator = command.commands["emulator"]
+    (pace,) = (p for p in emulator.params if p.name == "pace")
+    assert pace.default == build_parser().parse_args([]).pace == DEFAULT_PACE > 0

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
+import signal
 import subprocess
 from pathlib import Path
 
+import anyio
 import pytest
 
+import qoder_async as qa
 from qoder_async.testing import Emulator
 
-from ._support import CLI, InProcessCLI, Terminal, clean_env
+from ._support import CLI, InProcessCLI, Terminal, ask_glob_agent, clean_env
 
 README_PROMPT = "Read the mounted spec and list its acceptance criteria"
 
@@ -140,31 +144,55 @@ def test_python_m_runs_the_command_line(cli_process: CLI) -> None:
         assert command in done.stdout
 
 
-def _ask_glob_agent(emulator: Emulator) -> str:
-    import httpx
-
-    toolset = {
-        "type": "agent_toolset_20260401",
-        "configs": [{"name": "Glob", "permission_policy": {"type": "always_ask"}}],
-    }
-    response = httpx.post(
-        f"{emulator.base_url}/agents",
-        json={"name": "asks", "model": "ultimate", "tools": [toolset]},
-        headers={"Authorization": "Bearer test"},
-    )
-    response.raise_for_status()
-    return str(response.json()["id"])
-
-
 def test_run_refuses_an_ask_that_allow_does_not_name(cli: InProcessCLI, emulator: Emulator) -> None:
-    done = cli("run", "hello", "--quiet", "--agent", _ask_glob_agent(emulator))
+    done = cli("run", "hello", "--quiet", "--agent", ask_glob_agent(emulator))
     assert done.returncode == 0, done.stderr
     assert "qoder-async run does not allow Glob (no --allow Glob)" in done.stdout
 
 
 def test_run_approves_an_ask_that_allow_names(cli: InProcessCLI, emulator: Emulator) -> None:
-    agent = _ask_glob_agent(emulator)
+    agent = ask_glob_agent(emulator)
     done = cli("run", "hello", "--quiet", "--agent", agent, "--allow", "Glob")
     assert done.returncode == 0, done.stderr
     assert "does not allow" not in done.stdout
     assert done.stdout.startswith('You asked: "hello".')
+
+
+def _history_ids(base_url: str, session_id: str) -> list[str]:
+    async def read() -> list[str]:
+        async with qa.AsyncQoder("any", base_url) as client:
+            return [event.id async for event in client.session(session_id).history()]
+
+    return anyio.run(read)
+
+
+def test_run_keep_serves_the_session_to_the_tail_line_it_prints_until_ctrl_c() -> None:
+    runner = CLI(clean_env()).popen("run", "hello", "--quiet", "--keep")
+    try:
+        assert runner.stderr is not None
+        told = runner.stderr.readline()
+        while not told.startswith("  QODER_BASE_URL="):
+            assert told, "run ended without printing the tail line"
+            told = runner.stderr.readline()
+        *settings, program, command, session_id = shlex.split(told)
+        env = dict(setting.split("=", 1) for setting in settings)
+        assert (program, command) == ("qoder-async", "tail")
+        assert env["QODER_ACCESS_TOKEN"] == "emulator"
+        history = _history_ids(env["QODER_BASE_URL"], session_id)
+        follow = CLI(clean_env(**env))
+        done = follow(command, session_id, "--from", history[0], "--until-idle", "--json")
+        runner.send_signal(signal.SIGINT)
+        out, _ = runner.communicate(timeout=30)
+    finally:
+        runner.kill()
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line)["id"] for line in done.stdout.splitlines()] == history[1:]
+    assert runner.returncode == 0
+    assert out.startswith('You asked: "hello".')
+
+
+def test_run_keep_with_a_token_is_refused_before_anything_starts(cli: InProcessCLI) -> None:
+    done = cli("run", "hello", "--keep")
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: --keep keeps the embedded emulator")
+    assert "qoder-async tail SESSION_ID" in done.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import time
 
@@ -143,3 +144,70 @@ def test_tail_of_an_unreachable_api_says_where_it_connects_then_fails() -> None:
         follower.kill()
     assert follower.returncode == 1
     assert rest.startswith("error: cannot reach the API at http://127.0.0.1:9 (")
+
+
+def test_tail_says_at_once_when_its_connection_drops_and_when_it_is_back(
+    cli: InProcessCLI, emulator: Emulator
+) -> None:
+    session_id = finished_turn(emulator)
+    log = emulator.log(session_id)
+    emulator.stream_faults(session_id, [StreamFault(drop_after=2)])
+    done = cli("tail", session_id, "--from", log[0]["id"], "--until-idle", "--json")
+    assert done.returncode == 0, done.stderr
+    url = f"{emulator.base_url}/sessions/{session_id}/events/stream"
+    lost, back = done.stderr.splitlines()[1:]
+    assert lost.startswith("connection lost (RemoteProtocolError: ")
+    assert lost.endswith(f"); reconnecting to {url}…")
+    assert back == f"reconnected to {url}, resuming after {log[2]['id']}"
+
+
+def test_tail_tells_each_failed_reconnect_then_where_it_gave_up(
+    cli: InProcessCLI, emulator: Emulator
+) -> None:
+    session_id = finished_turn(emulator)
+    log = emulator.log(session_id)
+    # A connection that opens and drops at once counts as failed; retry: 1 ms keeps it fast.
+    failing = [StreamFault(drop_after=0, retry_ms=1)] * 10
+    emulator.stream_faults(session_id, [StreamFault(drop_after=2), *failing])
+    done = cli("tail", session_id, "--from", log[0]["id"], "--json")
+    assert done.returncode == 1
+    told = done.stderr.splitlines()
+    assert told[1].startswith("connection lost")
+    url = f"{emulator.base_url}/sessions/{session_id}/events/stream"
+    failed = [line for line in told if line.startswith(f"cannot reconnect to {url} (")]
+    attempts = [re.findall(r"; attempt (\d+) of 10 failed, trying again in ", f) for f in failed]
+    assert attempts == [[str(n)] for n in range(1, 10)]
+    assert told[-1] == (
+        f"error: gave up reconnecting to {emulator.base_url} after 10 failed attempts "
+        f"(RemoteProtocolError: peer closed connection without sending complete message body "
+        f"(incomplete chunked read)); resume with: qoder-async tail {session_id} "
+        f"--from {log[2]['id']}"
+    )
+
+
+def test_tail_says_so_when_the_server_goes_away_mid_tail() -> None:
+    with Emulator() as emulator:  # its own: this test stops it
+        session_id = finished_turn(emulator)
+        log = emulator.log(session_id)
+        url = f"{emulator.base_url}/sessions/{session_id}/events/stream"
+        follower = CLI(api_env(emulator)).popen(
+            "tail", session_id, "--from", log[0]["id"], "--json"
+        )
+        try:
+            assert follower.stdout is not None
+            assert follower.stderr is not None
+            assert follower.stderr.readline().startswith("connecting to ")
+            for _ in log[1:]:  # the replay: tail is connected
+                follower.stdout.readline()
+            emulator.stop()
+            lost = follower.stderr.readline()
+            failed = follower.stderr.readline()
+            follower.send_signal(signal.SIGINT)
+            _, rest = follower.communicate(timeout=30)
+        finally:
+            follower.kill()
+    assert lost.endswith(f"; reconnecting to {url}…\n")
+    assert failed.startswith(f"cannot reconnect to {url} (ConnectError: ")
+    assert "attempt 1 of 10 failed" in failed
+    assert follower.returncode == 130
+    assert rest.splitlines()[-1].endswith(f"qoder-async tail {session_id} --from {log[-1]['id']}")

@@ -123,3 +123,38 @@ def test_an_unknown_event_is_noted_by_its_type() -> None:
     assert view.feed(qa.UnknownEvent(id="evt_13", type="agent.new_thing")) == [
         Line("note", "agent.new_thing")
     ]
+
+
+def _asked_turn(*answer: qa.Event) -> tuple[TurnView, list[Line]]:
+    view = TurnView()
+    lines = _feed(
+        view,
+        qa.SessionStatusRunning(id="r1"),
+        qa.AgentToolUse(id="t1", name="Glob", input={"pattern": "*"}, evaluated_permission="ask"),
+        qa.SpanModelRequestEnd(
+            id="s1", model_usage=qa.ModelUsage(input_tokens=100, output_tokens=10)
+        ),
+        qa.SessionStatusIdle(
+            id="i1", stop_reason=qa.StopReason(type="requires_action", event_ids=("t1",))
+        ),
+        *answer,
+        qa.SessionStatusRunning(id="r2"),
+        qa.SpanModelRequestEnd(
+            id="s2", model_usage=qa.ModelUsage(input_tokens=50, output_tokens=5)
+        ),
+        qa.SessionStatusIdle(id="i2", stop_reason=qa.StopReason(type="end_turn")),
+    )
+    return view, lines
+
+
+def test_an_answered_approval_is_one_line_and_the_turn_counts_on() -> None:
+    _, lines = _asked_turn(qa.UserToolConfirmation(id="c1", tool_use_id="t1", result="allow"))
+    assert Line("note", "allowed Glob") in lines
+    assert lines[-1].text.startswith("idle (end_turn) · 150 in / 15 out tokens")
+
+
+def test_a_denial_shows_the_reason_the_model_is_given() -> None:
+    _, lines = _asked_turn(
+        qa.UserToolConfirmation(id="c1", tool_use_id="t1", result="deny", deny_message="not now")
+    )
+    assert Line("note", "denied Glob: not now") in lines

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import anyio
+import httpx
 import pytest
 
 import qoder_async as qa
@@ -305,3 +306,48 @@ def test_the_dedupe_window_drops_recent_replays_by_exact_id_in_bounded_memory() 
     assert not follower._remember(ids[-1])  # inside the window
     assert not follower._remember(ids[-_RECENT_IDS])
     assert len(follower._recent) == len(follower._recent_order) == _RECENT_IDS
+
+
+async def test_on_reconnect_is_told_when_the_connection_drops_and_when_it_is_back(
+    bound: qa.AsyncSession, emulator: Emulator
+) -> None:
+    emulator.stream_faults(bound.id, [StreamFault(drop_after=2)])
+    told: list[qa.Reconnect] = []
+    async with bound.events(on_reconnect=told.append) as stream:
+        emulator.append_events(bound.id, make_events(3))
+        events = await collect(stream, 3)
+    assert [(c.state, c.failures) for c in told] == [("disconnected", 0), ("reconnected", 0)]
+    assert isinstance(told[0].error, httpx.RemoteProtocolError)  # the body was cut short
+    assert told[1].error is None
+    assert {c.url for c in told} == {f"{emulator.base_url}/sessions/{bound.id}/events/stream"}
+    assert told[0].last_event_id == told[1].last_event_id == events[1].id
+
+
+async def test_on_reconnect_counts_each_failed_attempt_until_one_connects(
+    bound: qa.AsyncSession, emulator: Emulator
+) -> None:
+    emulator.stream_faults(
+        bound.id, [StreamFault(drop_after=1), StreamFault(status=503), StreamFault(status=503)]
+    )
+    told: list[qa.Reconnect] = []
+    async with bound.events(on_reconnect=told.append) as stream:
+        emulator.append_events(bound.id, make_events(2))
+        await collect(stream, 2)
+    assert [(c.state, c.failures) for c in told] == [
+        ("disconnected", 0),
+        ("disconnected", 1),
+        ("disconnected", 2),
+        ("reconnected", 0),
+    ]
+    assert [type(c.error) for c in told[1:3]] == [qa.InternalServerError] * 2
+    assert told[0].max_failures == 10
+
+
+async def test_a_stream_that_never_drops_tells_on_reconnect_nothing(
+    bound: qa.AsyncSession, emulator: Emulator
+) -> None:
+    told: list[qa.Reconnect] = []
+    async with bound.events(on_reconnect=told.append) as stream:
+        emulator.append_events(bound.id, make_events(3))
+        await collect(stream, 3)
+    assert told == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from typing_extensions import assert_type
 
@@ -55,7 +55,13 @@ async def lists_and_options(client: qa.AsyncQoder) -> None:
     assert_type(page, qa.Page[qa.Session])
     assert_type(client.with_options(max_retries=0, timeout=5.0), qa.AsyncQoder)
     live = qa.LiveText()
-    async for event in client.session("sess_1").events(deltas=True):
+
+    def told(change: qa.Reconnect) -> None:
+        assert_type(change.state, Literal["disconnected", "reconnected"])
+        assert_type(change.error, "BaseException | None")
+
+    on_reconnect: qa.OnReconnect = told
+    async for event in client.session("sess_1").events(deltas=True, on_reconnect=on_reconnect):
         preview = live.update(event)
         assert_type(preview, "qa.Preview | None")
 
