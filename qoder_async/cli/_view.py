@@ -151,7 +151,7 @@ class TurnView:
             self.streaming = None
             self.activity = "working"
             if preview.id == event.id and isinstance(event, qa.AgentMessage):
-                return [Line("message", _blocks_text(event.content, "\n\n"))]
+                return [Line("message", event.text)]
             lines.append(self._finished_preview(preview))
             if preview.id == event.id:
                 return lines
@@ -195,8 +195,8 @@ class TurnView:
         if isinstance(event, qa.AgentThinking):
             return [Line("thinking", "")]
         if isinstance(event, qa.AgentMessage):
-            # Blocks are paragraphs: a blank line keeps Markdown from running them together.
-            return [Line("message", _blocks_text(event.content, "\n\n"))]
+            # Blocks join as the SDK joins them: one may end a sentence another began.
+            return [Line("message", event.text)]
         if isinstance(event, (qa.AgentToolUse, qa.AgentMCPToolUse, qa.AgentCustomToolUse)):
             name = event.name
             if isinstance(event, qa.AgentMCPToolUse):

@@ -46,18 +46,19 @@ def test_tool_input_summary_cuts_long_values() -> None:
     assert summary.endswith("limit=5")
 
 
-def test_a_streamed_message_is_shown_once_with_blank_lines_between_its_blocks() -> None:
+def test_a_streamed_message_is_shown_once_its_blocks_joined_as_the_sdk_joins_them() -> None:
     view = TurnView()
     lines = _feed(
         view,
         qa.EventStart(id="evt_1", event_type="agent.message"),
-        qa.EventDelta(id="evt_1", index=0, content=qa.TextBlock("Hello")),
+        qa.EventDelta(id="evt_1", index=0, content=qa.TextBlock("The sky is ")),
     )
     assert lines == []
     assert view.streaming is not None
-    assert view.streaming.text == "Hello"
-    message = qa.AgentMessage(id="evt_1", content=(qa.TextBlock("Hello"), qa.TextBlock("Bye")))
-    assert view.feed(message) == [Line("message", "Hello\n\nBye")]
+    assert view.streaming.text == "The sky is "
+    blocks = (qa.TextBlock("The sky is "), qa.TextBlock("blue."))
+    message = qa.AgentMessage(id="evt_1", content=blocks)
+    assert view.feed(message) == [Line("message", "The sky is blue.")]
     assert view.streaming is None
 
 
