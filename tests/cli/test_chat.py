@@ -174,14 +174,20 @@ def _confirmations(emulator: Emulator, session_id: str) -> list[tuple[str, str |
     ]
 
 
-def test_an_approval_is_asked_with_the_tool_and_its_input_and_y_lets_the_turn_go_on(
-    terminal: Terminal, emulator: Emulator
-) -> None:
+def _asked_to_approve_glob(terminal: Terminal, emulator: Emulator) -> tuple[str, str]:
+    """Start chat with an agent whose Glob is always_ask, say hello, wait for the question;
+    return the session id and the screen."""
     env = api_env(emulator)
     terminal.start(CLI(env).command("chat", "--agent", ask_glob_agent(emulator)), env)
     session_id = _session_id(terminal.wait_for_prompt())
     terminal.type("hello")
-    screen = terminal.wait_for(QUESTION)
+    return session_id, terminal.wait_for(QUESTION)
+
+
+def test_an_approval_is_asked_with_the_tool_and_its_input_and_y_lets_the_turn_go_on(
+    terminal: Terminal, emulator: Emulator
+) -> None:
+    session_id, screen = _asked_to_approve_glob(terminal, emulator)
     assert "? Glob asks to run with:\n    pattern: **/*\n    path: /data\n" in screen
     terminal.type("y")
     screen = terminal.wait_for(r"── idle \(end_turn\)")
@@ -194,11 +200,7 @@ def test_an_approval_is_asked_with_the_tool_and_its_input_and_y_lets_the_turn_go
 def test_n_denies_the_call_and_the_model_is_told_why(
     terminal: Terminal, emulator: Emulator
 ) -> None:
-    env = api_env(emulator)
-    terminal.start(CLI(env).command("chat", "--agent", ask_glob_agent(emulator)), env)
-    session_id = _session_id(terminal.wait_for_prompt())
-    terminal.type("hello")
-    terminal.wait_for(QUESTION)
+    session_id, _ = _asked_to_approve_glob(terminal, emulator)
     terminal.type("n not on this machine")
     screen = terminal.wait_for(r"── idle \(end_turn\)")
     assert "denied Glob: not on this machine" in screen
@@ -210,11 +212,7 @@ def test_n_denies_the_call_and_the_model_is_told_why(
 def test_ctrl_c_at_the_question_denies_and_the_chat_goes_on(
     terminal: Terminal, emulator: Emulator
 ) -> None:
-    env = api_env(emulator)
-    terminal.start(CLI(env).command("chat", "--agent", ask_glob_agent(emulator)), env)
-    session_id = _session_id(terminal.wait_for_prompt())
-    terminal.type("hello")
-    terminal.wait_for(QUESTION)
+    session_id, _ = _asked_to_approve_glob(terminal, emulator)
     terminal.press("C-c")
     terminal.wait_for(r"denied Glob: The user at the terminal did not approve Glob\.")
     terminal.wait_for(r"── idle \(end_turn\)")
