@@ -26,6 +26,7 @@ from .._models._events import (
     TERMINAL_EVENT_TYPES,
     AgentMessage,
     Event,
+    SessionError,
     SessionStatusIdle,
     SpanModelRequestEnd,
 )
@@ -88,6 +89,20 @@ def _end(span: Span, error_type: str | None) -> None:
 def _active(span: Span) -> Any:
     # Exceptions are recorded by us, without their text (it may carry content).
     return trace.use_span(span, record_exception=False, set_status_on_exception=False)
+
+
+def _error_attributes(event: SessionError) -> Attributes:
+    """What a ``session.error`` says, without its message (it may quote content)."""
+    error = event.error
+    attributes: Attributes = {"error.type": error.type or "unknown_error"}
+    retry = (error.retry_status or {}).get("type")
+    if isinstance(retry, str):
+        attributes["qoder_async.error.retry_status"] = retry
+    if error.qoder_error_code:
+        attributes["qoder_async.error.code"] = error.qoder_error_code
+    if error.mcp_server_name:
+        attributes["gen_ai.tool.mcp_server.name"] = error.mcp_server_name
+    return attributes
 
 
 class _TurnSummary:
@@ -247,6 +262,8 @@ class Recorder:
                         except StopAsyncIteration:
                             break
                     summary.add(event)
+                    if isinstance(event, SessionError):
+                        span.add_event("qoder_async.session.error", _error_attributes(event))
                     yield event
         except GeneratorExit:
             raise  # the caller stopped reading: not a failure

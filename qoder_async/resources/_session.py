@@ -415,10 +415,14 @@ class AsyncSession(AsyncCloseable):
         deltas: bool | Sequence[str] = False,
         idle_timeout: float | None = None,
         buffer: int = 256,
+        on_reconnect: OnReconnect | None = None,
     ) -> EventHub:
         """One connection shared by several consumers: ``async with session.shared_events()
-        as hub:`` then ``async with hub.subscribe() as events:`` in each consumer."""
-        stream = self.events(last_event_id, deltas=deltas, idle_timeout=idle_timeout)
+        as hub:`` then ``async with hub.subscribe() as events:`` in each consumer.
+        ``on_reconnect`` is told of the shared connection's drops, as in :meth:`events`."""
+        stream = self.events(
+            last_event_id, deltas=deltas, idle_timeout=idle_timeout, on_reconnect=on_reconnect
+        )
         return EventHub(stream, buffer=buffer)
 
     async def turn(

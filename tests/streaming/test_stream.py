@@ -323,6 +323,17 @@ async def test_on_reconnect_is_told_when_the_connection_drops_and_when_it_is_bac
     assert told[0].last_event_id == told[1].last_event_id == events[1].id
 
 
+async def test_a_shared_stream_tells_on_reconnect_of_its_one_connection(
+    bound: qa.AsyncSession, emulator: Emulator
+) -> None:
+    emulator.stream_faults(bound.id, [StreamFault(drop_after=2)])
+    told: list[qa.Reconnect] = []
+    async with bound.shared_events(on_reconnect=told.append) as hub, hub.subscribe() as events:
+        emulator.append_events(bound.id, make_events(3))
+        await collect(events, 3)
+    assert [change.state for change in told] == ["disconnected", "reconnected"]
+
+
 async def test_on_reconnect_counts_each_failed_attempt_until_one_connects(
     bound: qa.AsyncSession, emulator: Emulator
 ) -> None:

@@ -8,7 +8,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import StatusCode
 
 import qoder_async as qa
-from qoder_async.testing import Emulator, StreamFault
+from qoder_async.testing import Emulator, ScriptedAgent, StreamFault
 from qoder_async.testing._faults import RequestFault
 from tests.telemetry._support import named, new_session, points
 
@@ -34,6 +34,33 @@ async def test_a_retried_request_is_an_event_on_the_turns_span(
     assert retry.attributes["url.path"] == f"/sessions/{session.id}/events"
     assert retry.attributes["http.request.resend_count"] == 1
     assert retry.attributes["error.type"] == "503"
+
+
+async def test_a_session_error_is_an_event_on_the_turns_span_without_its_message(
+    traced: qa.AsyncQoder, exporter: InMemorySpanExporter, agent: ScriptedAgent
+) -> None:
+    session = await new_session(traced)
+    error = {
+        "type": "model_overloaded_error",
+        "message": "overloaded while reading the secret plan",
+        "retry_status": {"type": "retrying"},
+        "qoder_error_code": "MODEL_OVERLOADED",
+    }
+    agent.turn(
+        {"type": "session.error", "error": error},
+        {"type": "session.status_rescheduled"},
+        agent.message("done"),
+        session=session,
+    )
+    await session.ask("hello")
+    (span,) = named(exporter, "invoke_agent helper")
+    (event,) = [e for e in span.events if e.name == "qoder_async.session.error"]
+    assert event.attributes == {
+        "error.type": "model_overloaded_error",
+        "qoder_async.error.retry_status": "retrying",
+        "qoder_async.error.code": "MODEL_OVERLOADED",
+    }
+    assert span.status.status_code is StatusCode.UNSET  # retrying: the turn went on
 
 
 async def test_a_stream_reconnect_is_an_event_on_the_turns_span(
