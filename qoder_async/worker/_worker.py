@@ -39,6 +39,7 @@ from attrs import frozen
 
 from .._config import RetryPolicy
 from .._errors import APIStatusError, ClientClosedError, ConflictError, QoderError
+from .._models._content import TextBlock
 from .._models._events import (
     AgentToolUse,
     SessionStatusIdle,
@@ -47,7 +48,7 @@ from .._models._events import (
 )
 from .._models._params import UserToolResultParam
 from .._models._work import Work
-from ._executor import BUILT_IN_TOOLS, Executor, LocalExecutor, ToolCall
+from ._executor import BUILT_IN_TOOLS, Executor, LocalExecutor, ToolCall, ToolOutput
 
 if TYPE_CHECKING:
     from ..resources import Environments, Sessions
@@ -294,7 +295,7 @@ class EnvironmentWorker:
         while True:
             pending, done, _ = await self._pending(session_id)
             for call in pending:
-                output = await self.executor.run(call)
+                output = await self._run(call)
                 self._calls += 1
                 if call.id in (await self._pending(session_id))[2]:
                     continue  # answered meanwhile (by a worker that held the lease before)
@@ -309,6 +310,16 @@ class EnvironmentWorker:
             if not pending and (done or lease.stopping):
                 return
             await anyio.sleep(self.poll_interval)
+
+    async def _run(self, call: ToolCall) -> ToolOutput:
+        """One call, in an ``execute_tool`` span of the client's telemetry."""
+        telemetry = self._sessions._client.telemetry
+        with telemetry.tool_call(
+            name=call.name, call_id=call.id, arguments=call.input, description=None
+        ) as span:
+            output = await self.executor.run(call)
+            span.finish((TextBlock(output.text),), "tool_error" if output.is_error else None)
+        return output
 
     async def _pending(self, session_id: str) -> tuple[list[ToolCall], bool, set[str]]:
         """The built-in tool calls without an answer, whether the session's turn is over,

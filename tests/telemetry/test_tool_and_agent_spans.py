@@ -1,15 +1,21 @@
-"""``create_agent`` for agents.create, ``execute_tool`` for each tool call the runner makes."""
+"""``create_agent`` for agents.create, ``execute_tool`` for each tool call the runner (or a
+self-hosted worker) makes."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
+import anyio
 import pytest
+from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
 import qoder_async as qa
-from qoder_async.testing import Emulator
+from qoder_async.testing import Emulator, TurnContext
 from qoder_async.testing._faults import RequestFault
 from tests.telemetry._support import CONTENT, add, broken, named, new_session
 
@@ -104,3 +110,42 @@ async def test_tool_input_and_output_are_recorded_only_when_opted_in(
     assert json.loads(str(told.attributes["gen_ai.tool.call.result"])) == [
         {"type": "text", "text": "5"}
     ]
+
+
+def _self_hosted_turn(text: str, context: TurnContext) -> Iterator[dict[str, Any]]:
+    for command in ("echo hello", "exit 3"):
+        yield {
+            "type": "agent.tool_use",
+            "name": "Bash",
+            "input": {"command": command},
+            "evaluated_permission": "allow",
+        }
+    yield {"type": "agent.message", "content": [{"type": "text", "text": "done"}]}
+
+
+async def test_each_tool_call_a_self_hosted_worker_runs_is_an_execute_tool_span(
+    tracer_provider: TracerProvider, exporter: InMemorySpanExporter, token: str, tmp_path: Path
+) -> None:
+    with Emulator(agent=_self_hosted_turn) as emu:
+        async with qa.AsyncQoder(token, emu.base_url, tracer_provider=tracer_provider) as client:
+            environment = await client.environments.create(
+                name="own-hosts", config={"type": "self_hosted"}
+            )
+            agent = await client.agents.create(name="tooling", model="ultimate")
+            session = await client.sessions.create(agent=agent.id, environment_id=environment.id)
+            await session.send("go")
+            worker = qa.EnvironmentWorker(
+                client, environment.id, executor=qa.LocalExecutor(tmp_path), ttl_seconds=2
+            )
+            async with anyio.create_task_group() as group:
+                group.start_soon(worker.run)
+                with anyio.fail_after(15):
+                    while emu.session(session.id)["status"] != "idle":  # noqa: ASYNC110  (the emulator's thread cannot set an anyio.Event)
+                        await anyio.sleep(0.05)
+                worker.shutdown()
+    ok, failed = named(exporter, "execute_tool Bash")
+    assert ok.status.status_code is StatusCode.UNSET
+    assert failed.status.status_code is StatusCode.ERROR
+    assert failed.attributes is not None
+    assert failed.attributes["error.type"] == "tool_error"
+    assert failed.attributes["gen_ai.tool.name"] == "Bash"
