@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import pytest
 from opentelemetry.sdk.metrics.export import HistogramDataPoint, InMemoryMetricReader
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 import qoder_async as qa
+from qoder_async.testing import Emulator
+from qoder_async.testing._faults import RequestFault
 
 CONTENT = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
 
@@ -40,6 +43,16 @@ async def new_session(client: qa.AsyncQoder, tools: Sequence[qa.Tool[Any]] = ())
     made = await client.agents.create(name="helper", model="ultimate", tools=list(tools))
     env = await client.environments.create(name="telemetry-env")
     return await client.sessions.create(agent=made.id, environment_id=env.id)
+
+
+async def a_failed_turn(client: qa.AsyncQoder, emu: Emulator) -> None:
+    """A turn whose message gets a 500 on every attempt, so that ``ask()`` raises."""
+    session = await new_session(client)
+    emu.request_faults(
+        [RequestFault(status=500, method="POST", path_prefix=f"/sessions/{session.id}", times=3)]
+    )
+    with pytest.raises(qa.InternalServerError):
+        await session.ask("hello")
 
 
 def named(exporter: InMemorySpanExporter, name: str) -> list[ReadableSpan]:

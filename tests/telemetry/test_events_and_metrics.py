@@ -10,7 +10,7 @@ from opentelemetry.trace import StatusCode
 import qoder_async as qa
 from qoder_async.testing import Emulator, ScriptedAgent, StreamFault
 from qoder_async.testing._faults import RequestFault
-from tests.telemetry._support import named, new_session, points
+from tests.telemetry._support import a_failed_turn, named, new_session, points
 
 pytestmark = pytest.mark.anyio
 
@@ -139,12 +139,7 @@ async def test_agent_creation_records_its_duration(
 async def test_a_failed_turns_duration_carries_the_error_type(
     traced: qa.AsyncQoder, reader: InMemoryMetricReader, emu: Emulator
 ) -> None:
-    session = await new_session(traced)
-    emu.request_faults(
-        [RequestFault(status=500, method="POST", path_prefix=f"/sessions/{session.id}", times=3)]
-    )
-    with pytest.raises(qa.InternalServerError):
-        await session.ask("hello")
+    await a_failed_turn(traced, emu)
     (failed,) = [p for p in points(reader, DURATION) if "error.type" in p.attributes]
     assert failed.attributes["error.type"] == "qoder_async.InternalServerError"
     assert points(reader, TOKENS) == []

@@ -11,8 +11,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 import qoder_async as qa
 from qoder_async.testing import Emulator, ScriptedAgent
-from qoder_async.testing._faults import RequestFault
-from tests.telemetry._support import CONTENT, named, new_session
+from tests.telemetry._support import CONTENT, a_failed_turn, named, new_session
 
 pytestmark = pytest.mark.anyio
 
@@ -146,12 +145,7 @@ async def test_closing_a_turn_early_ends_its_span_without_an_error(
 async def test_a_turn_that_raises_marks_its_span_with_the_error(
     traced: qa.AsyncQoder, exporter: InMemorySpanExporter, emu: Emulator
 ) -> None:
-    session = await new_session(traced)
-    emu.request_faults(
-        [RequestFault(status=500, method="POST", path_prefix=f"/sessions/{session.id}", times=3)]
-    )
-    with pytest.raises(qa.InternalServerError):
-        await session.ask("hello")
+    await a_failed_turn(traced, emu)
     (span,) = named(exporter, "invoke_agent helper")
     assert span.status.status_code is StatusCode.ERROR
     assert span.attributes is not None
