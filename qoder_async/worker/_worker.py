@@ -42,6 +42,7 @@ from .._errors import APIStatusError, ClientClosedError, ConflictError, QoderErr
 from .._models._content import TextBlock
 from .._models._events import (
     AgentToolUse,
+    Event,
     SessionStatusIdle,
     SessionStatusTerminated,
     UserToolResult,
@@ -292,12 +293,14 @@ class EnvironmentWorker:
         return _Beat(answer.last_heartbeat, answer.ttl_seconds, answer.state)
 
     async def _answer_until_done(self, session_id: str, lease: _Lease) -> None:
+        log = _CallLog(self._sessions, session_id)
         while True:
-            pending, done, _ = await self._pending(session_id)
-            for call in pending:
+            await log.refresh()
+            for call in log.pending():
                 output = await self._run(call)
                 self._calls += 1
-                if call.id in (await self._pending(session_id))[2]:
+                await log.refresh()
+                if call.id in log.answered:
                     continue  # answered meanwhile (by a worker that held the lease before)
                 await self._sessions.events.send(
                     session_id,
@@ -307,7 +310,7 @@ class EnvironmentWorker:
                         )
                     ],
                 )
-            if not pending and (done or lease.stopping):
+            if not log.pending() and (log.done or lease.stopping):
                 return
             await anyio.sleep(self.poll_interval)
 
@@ -321,29 +324,55 @@ class EnvironmentWorker:
             span.finish((TextBlock(output.text),), "tool_error" if output.is_error else None)
         return output
 
-    async def _pending(self, session_id: str) -> tuple[list[ToolCall], bool, set[str]]:
-        """The built-in tool calls without an answer, whether the session's turn is over,
-        and the ids answered so far."""
-        calls: dict[str, ToolCall] = {}
-        answered: set[str] = set()
-        done = False
-        async for event in self._sessions.events.list(session_id, limit=100):
-            if isinstance(event, AgentToolUse) and event.name in BUILT_IN_TOOLS:
-                calls[event.id] = ToolCall(
-                    id=event.id, session_id=session_id, name=event.name, input=dict(event.input)
-                )
-                done = False
-            elif isinstance(event, UserToolResult) or event.type == "agent.tool_result":
-                answered.add(str(getattr(event, "tool_use_id", "")))
-            elif isinstance(event, SessionStatusIdle):
-                reason = event.stop_reason.type if event.stop_reason is not None else None
-                done = reason != "requires_action"
-            elif isinstance(event, SessionStatusTerminated):
-                done = True
-            elif event.type in ("session.status_running", "user.message"):
-                done = False
-        pending = [call for call_id, call in calls.items() if call_id not in answered]
-        return pending, done, answered
+
+class _CallLog:
+    """The built-in tool calls of one session, kept up to date as its history grows.
+
+    Each :meth:`refresh` reads from the newest event back to the newest one read before
+    (matched by exact id), so a poll costs what is new, not the whole history.
+    """
+
+    def __init__(self, sessions: Sessions, session_id: str) -> None:
+        self._sessions = sessions
+        self.session_id = session_id
+        self.calls: dict[str, ToolCall] = {}
+        self.answered: set[str] = set()
+        self.done = False
+        """Whether the session's turn is over (not waiting on the client)."""
+        self._newest: str | None = None
+
+    async def refresh(self) -> None:
+        """Read the events added since the last refresh."""
+        new: list[Event] = []
+        pages = self._sessions.events.list(self.session_id, limit=100, order="desc")
+        async for event in pages:
+            if self._newest is not None and event.id == self._newest:
+                break
+            new.append(event)
+        if new:
+            self._newest = new[0].id
+        for event in reversed(new):
+            self._add(event)
+
+    def pending(self) -> list[ToolCall]:
+        """The calls without an answer, oldest first."""
+        return [call for call_id, call in self.calls.items() if call_id not in self.answered]
+
+    def _add(self, event: Event) -> None:
+        if isinstance(event, AgentToolUse) and event.name in BUILT_IN_TOOLS:
+            self.calls[event.id] = ToolCall(
+                id=event.id, session_id=self.session_id, name=event.name, input=dict(event.input)
+            )
+            self.done = False
+        elif isinstance(event, UserToolResult) or event.type == "agent.tool_result":
+            self.answered.add(str(getattr(event, "tool_use_id", "")))
+        elif isinstance(event, SessionStatusIdle):
+            reason = event.stop_reason.type if event.stop_reason is not None else None
+            self.done = reason != "requires_action"
+        elif isinstance(event, SessionStatusTerminated):
+            self.done = True
+        elif event.type in ("session.status_running", "user.message"):
+            self.done = False
 
 
 @frozen

@@ -184,3 +184,25 @@ async def test_stats_report_capacity(client: qa.AsyncQoder, tmp_path: Path) -> N
     assert worker.stats() == qa.WorkerStats(
         active=0, capacity=3, served=0, lost=0, tool_calls=0, errors=0, draining=False
     )
+
+
+async def test_a_poll_reads_only_what_is_new_in_a_long_history(
+    emu: Emulator, client: qa.AsyncQoder, tmp_path: Path
+) -> None:
+    environment_id = await self_hosted(client)
+    agent = await client.agents.create(name="tooling", model="ultimate")
+    session = await client.sessions.create(agent=agent.id, environment_id=environment_id)
+    emu.append_events(session.id, [{"type": "agent.thinking"}] * 350)  # four pages of 100
+    await session.send("long")
+    worker = qa.EnvironmentWorker(
+        client, environment_id, executor=qa.LocalExecutor(tmp_path), ttl_seconds=2
+    )
+    async with anyio.create_task_group() as group:
+        group.start_soon(worker.run)
+        await wait_for(lambda: [i["state"] for i in emu.work_items(environment_id)] == ["stopped"])
+        worker.shutdown()
+    reads = [r for r in emu.requests if r.path.endswith(f"/sessions/{session.id}/events")]
+    later_pages = [r for r in reads if r.method == "GET" and "page=" in r.query]
+    assert len(reads) > 5  # it polled, and re-read before each answer
+    assert len(later_pages) <= 3  # the history was paged through once, not at every poll
+    assert [len(r) for r in answers(emu, session.id).values()] == [1, 1, 1]
