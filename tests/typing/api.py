@@ -44,6 +44,9 @@ async def the_core_contract() -> None:
         assert_type(result, qa.TurnResult)
         assert_type(result.text, str)
         assert_type(result.stop_reason, "qa.StopReason | None")
+        assert_type(result.credits, float)
+        assert_type(result.tokens, "qa.ModelUsage | None")
+        assert_type(result.usage, "qa.SessionUsage | None")
         async with session:
             pass
 
