@@ -106,9 +106,11 @@ def _error_attributes(event: SessionError) -> Attributes:
 
 
 class _TurnSummary:
-    """What the events of a turn add up to, for its span and its metrics."""
+    """What the events of a turn add up to, for its span and its metrics. The agent's texts
+    are kept only with ``content`` (the opt-in): a turn's memory stays flat otherwise."""
 
-    def __init__(self) -> None:
+    def __init__(self, content: bool) -> None:
+        self.content = content
         self.input_tokens = 0
         self.output_tokens = 0
         self.cache_read = 0
@@ -126,7 +128,7 @@ class _TurnSummary:
             self.output_tokens += usage.output_tokens
             self.cache_read += usage.cache_read_input_tokens
             self.cache_creation += usage.cache_creation_input_tokens
-        elif isinstance(event, AgentMessage) and event.text:
+        elif self.content and isinstance(event, AgentMessage) and event.text:
             self.texts.append(event.text)
         elif isinstance(event, SessionStatusIdle):
             reason = event.stop_reason.type if event.stop_reason is not None else None
@@ -135,7 +137,7 @@ class _TurnSummary:
         elif event.type in TERMINAL_EVENT_TYPES:
             self.error_type = event.type
 
-    def attributes(self, content: bool) -> Attributes:
+    def attributes(self) -> Attributes:
         attributes: Attributes = {}
         if self.usage_seen:
             attributes["gen_ai.usage.input_tokens"] = self.input_tokens
@@ -144,7 +146,7 @@ class _TurnSummary:
             attributes["gen_ai.usage.cache_creation.input_tokens"] = self.cache_creation
         if self.finish_reason is not None:
             attributes["gen_ai.response.finish_reasons"] = (self.finish_reason,)
-        if content:
+        if self.content:
             message: dict[str, Any] = {
                 "role": "assistant",
                 "parts": [{"type": "text", "content": text} for text in self.texts],
@@ -251,7 +253,7 @@ class Recorder:
             attributes=attributes,
         )
         started = time.perf_counter()
-        summary = _TurnSummary()
+        summary = _TurnSummary(content)
         error_type: str | None = None
         try:
             async with aclosing(events):
@@ -272,7 +274,7 @@ class Recorder:
             raise
         finally:
             error_type = error_type or summary.error_type
-            span.set_attributes(summary.attributes(content))
+            span.set_attributes(summary.attributes())
             _end(span, error_type)
             self._duration(started, common, error_type)
             if summary.usage_seen:
