@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncGenerator, Iterator, Mapping
-from contextlib import aclosing, contextmanager
+from contextlib import aclosing, contextmanager, nullcontext
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -255,10 +255,12 @@ class Recorder:
         started = time.perf_counter()
         summary = _TurnSummary(content)
         error_type: str | None = None
+        # A span no SDK records has no children to parent: skip making it current per event.
+        recording = span.is_recording()
         try:
             async with aclosing(events):
                 while True:
-                    with _active(span):
+                    with _active(span) if recording else nullcontext():
                         try:
                             event = await events.__anext__()
                         except StopAsyncIteration:
