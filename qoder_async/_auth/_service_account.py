@@ -18,7 +18,7 @@ import math
 import os
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -133,6 +133,7 @@ class ServiceAccountCredential:
         self._url = url
         self._timeout = timeout
         self._cooldown = cooldown
+        self._clock: Callable[[], float] = time.monotonic  # seconds; tests may move it
         self._http = http_client
         self._owns_http = http_client is None
         self._lock = anyio.Lock()
@@ -197,7 +198,7 @@ class ServiceAccountCredential:
         async with self._lock:
             if self._closed:
                 raise ClientClosedError("the service-account credential is closed")
-            now = time.monotonic()
+            now = self._clock()
             if now < self._retry_at:
                 return self._after_failure()
             if self._token is not None and now < self._refresh_at:
@@ -216,7 +217,7 @@ class ServiceAccountCredential:
         return token in self._issued
 
     async def _exchange(self) -> str:
-        started = time.monotonic()
+        started = self._clock()
         self._exchanges += 1
         response: httpx.Response | None = None
         try:
@@ -294,7 +295,7 @@ class ServiceAccountCredential:
             raise status_error(safe)
         token, ttl = self._token_of(body)
         safe_until = started + ttl - min(5.0, ttl * 0.05)
-        if token is None or ttl <= 0 or time.monotonic() >= safe_until:
+        if token is None or ttl <= 0 or self._clock() >= safe_until:
             raise UnexpectedResponseError(
                 f"POST {self._safe().url.path}: the token exchange answered "
                 f"{response.status_code} without a valid, unexpired bearer token",
@@ -334,13 +335,13 @@ class ServiceAccountCredential:
             isinstance(error, APIStatusError)
             and (error.status_code == 429 or error.status_code >= 500)
         )
-        self._retry_at = time.monotonic() + max(self._cooldown, _retry_after(response))
+        self._retry_at = self._clock() + max(self._cooldown, _retry_after(response))
         return self._after_failure()
 
     def _after_failure(self) -> str:
         """During the cooldown: the cached token if the failure was transient and the token
         is still safe to send, else the failure again."""
-        if self._transient and self._token is not None and time.monotonic() < self._safe_until:
+        if self._transient and self._token is not None and self._clock() < self._safe_until:
             return self._token
         assert self._failure is not None
         raise self._failure

@@ -161,14 +161,17 @@ async def test_a_transient_failure_serves_the_cached_token_until_it_is_unsafe() 
         else:
             conn.send(http_response(503, b'{"error":{"code":"unavailable"}}'))
 
+    now = [100.0]
     with raw_server(handle) as server:
         url = server.base_url + "/api/v1/serviceToken/exchange"
         async with qa.ServiceAccountCredential("sa-key-short", exchange_url=url) as cred:
-            started = anyio.current_time()
+            # Both bounds of a 0.2 s window matter here: the test moves the credential's
+            # clock instead of sleeping, so that a slow machine cannot push a call past one.
+            cred._clock = lambda: now[0]
             await cred.get_token()
-            await anyio.sleep(started + 3.65 - anyio.current_time())
+            now[0] += 3.7
             assert await cred.get_token() == "sat-short-token"  # 503, cached still safe
-            await anyio.sleep(started + 3.85 - anyio.current_time())
+            now[0] += 0.2
             with pytest.raises(qa.InternalServerError):
                 await cred.get_token()  # within the cooldown, no longer safe
     assert len(server.requests) == 2
