@@ -8,6 +8,7 @@ arrives as :class:`UnknownEvent`; a frame that could not be decoded at all arriv
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Union, get_args
 
 from attrs import field, frozen
@@ -59,6 +60,7 @@ __all__ = [
     "UserMessage",
     "UserToolConfirmation",
     "UserToolResult",
+    "added_up",
 ]
 
 
@@ -109,6 +111,18 @@ class ModelUsage:
     cache_creation_input_tokens: int = 0
     speed: str | None = None
     credits: float | None = None
+
+
+def added_up(requests: Sequence[ModelUsage]) -> ModelUsage:
+    """Several model requests' usage as one: tokens and credits summed (credits rounded to
+    2 decimals, as each request reports them)."""
+    return ModelUsage(
+        input_tokens=sum(r.input_tokens for r in requests),
+        output_tokens=sum(r.output_tokens for r in requests),
+        cache_read_input_tokens=sum(r.cache_read_input_tokens for r in requests),
+        cache_creation_input_tokens=sum(r.cache_creation_input_tokens for r in requests),
+        credits=round(sum(r.credits or 0.0 for r in requests), 2),
+    )
 
 
 @frozen(kw_only=True)

@@ -26,9 +26,11 @@ from .._models._events import (
     TERMINAL_EVENT_TYPES,
     AgentMessage,
     Event,
+    ModelUsage,
     SessionError,
     SessionStatusIdle,
     SpanModelRequestEnd,
+    added_up,
 )
 from .._version import __version__
 from ._telemetry import AgentSpan, ToolSpan, capture_content, error_type_of
@@ -111,11 +113,7 @@ class _TurnSummary:
 
     def __init__(self, content: bool) -> None:
         self.content = content
-        self.input_tokens = 0
-        self.output_tokens = 0
-        self.cache_read = 0
-        self.cache_creation = 0
-        self.usage_seen = False
+        self.tokens: ModelUsage | None = None  # the turn's model requests, added up so far
         self.finish_reason: str | None = None
         self.error_type: str | None = None
         self.texts: list[str] = []
@@ -123,11 +121,7 @@ class _TurnSummary:
     def add(self, event: Event) -> None:
         if isinstance(event, SpanModelRequestEnd) and event.model_usage is not None:
             usage = event.model_usage
-            self.usage_seen = True
-            self.input_tokens += usage.input_tokens
-            self.output_tokens += usage.output_tokens
-            self.cache_read += usage.cache_read_input_tokens
-            self.cache_creation += usage.cache_creation_input_tokens
+            self.tokens = usage if self.tokens is None else added_up((self.tokens, usage))
         elif self.content and isinstance(event, AgentMessage) and event.text:
             self.texts.append(event.text)
         elif isinstance(event, SessionStatusIdle):
@@ -139,11 +133,14 @@ class _TurnSummary:
 
     def attributes(self) -> Attributes:
         attributes: Attributes = {}
-        if self.usage_seen:
-            attributes["gen_ai.usage.input_tokens"] = self.input_tokens
-            attributes["gen_ai.usage.output_tokens"] = self.output_tokens
-            attributes["gen_ai.usage.cache_read.input_tokens"] = self.cache_read
-            attributes["gen_ai.usage.cache_creation.input_tokens"] = self.cache_creation
+        tokens = self.tokens
+        if tokens is not None:
+            attributes["gen_ai.usage.input_tokens"] = tokens.input_tokens
+            attributes["gen_ai.usage.output_tokens"] = tokens.output_tokens
+            attributes["gen_ai.usage.cache_read.input_tokens"] = tokens.cache_read_input_tokens
+            attributes["gen_ai.usage.cache_creation.input_tokens"] = (
+                tokens.cache_creation_input_tokens
+            )
         if self.finish_reason is not None:
             attributes["gen_ai.response.finish_reasons"] = (self.finish_reason,)
         if self.content:
@@ -279,10 +276,10 @@ class Recorder:
             span.set_attributes(summary.attributes())
             _end(span, error_type)
             self._duration(started, common, error_type)
-            if summary.usage_seen:
+            if summary.tokens is not None:
                 for kind, count in (
-                    ("input", summary.input_tokens),
-                    ("output", summary.output_tokens),
+                    ("input", summary.tokens.input_tokens),
+                    ("output", summary.tokens.output_tokens),
                 ):
                     self.tokens.record(count, {**common, "gen_ai.token.type": kind})
 

@@ -25,6 +25,7 @@ from .._models._events import (
     SpanModelRequestEnd,
     StopReason,
     UserMessage,
+    added_up,
 )
 from .._models._objects import (
     DeletedObject,
@@ -129,26 +130,16 @@ class TurnResult:
             for e in events
             if isinstance(e, SpanModelRequestEnd) and e.model_usage is not None
         ]
-        tokens = _added_up(requests) if requests else None
+        tokens = added_up(requests) if requests else None
         return cls(
             text="\n\n".join(texts),
             events=tuple(events),
             stop_reason=idle.stop_reason if idle is not None else None,
             usage=usage_model,
-            credits=tokens.credits or 0.0 if tokens is not None else 0.0,
+            credits=(tokens.credits or 0.0) if tokens is not None else 0.0,
             tokens=tokens,
             pending=tuple(pending_calls(events) if pending is None else pending),
         )
-
-
-def _added_up(requests: Sequence[ModelUsage]) -> ModelUsage:
-    return ModelUsage(
-        input_tokens=sum(r.input_tokens for r in requests),
-        output_tokens=sum(r.output_tokens for r in requests),
-        cache_read_input_tokens=sum(r.cache_read_input_tokens for r in requests),
-        cache_creation_input_tokens=sum(r.cache_creation_input_tokens for r in requests),
-        credits=round(sum(r.credits or 0.0 for r in requests), 2),
-    )
 
 
 class AsyncSession(AsyncCloseable):
