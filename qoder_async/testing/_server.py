@@ -162,6 +162,7 @@ class Emulator:
                 self._remove_log_filter()
                 raise RuntimeError("the emulator failed to start") from self._failure
             if time.monotonic() > deadline:
+                self._remove_log_filter()
                 raise RuntimeError("the emulator did not start in time")
             time.sleep(0.005)
 
